@@ -5,35 +5,31 @@ import pinn.runtime.model.Domain;
 import pinn.runtime.model.InputFeature;
 
 /**
- * How the four network inputs are normalised to roughly [−1, 1]:
- * tanh(z / zScale), (w − wShift) / wScale, (σ − volShift) / volScale and (r − rateShift) / rateScale,
- * where z is the similarity variable and w = σ√τ the total volatility (see {@link SimilarityTransform}).
+ * How the two network inputs are normalised to roughly [−1, 1]: tanh(z / zScale) and
+ * (w − wShift) / wScale, where z is the similarity variable and w = σ√τ the total volatility (see
+ * {@link SimilarityTransform}).
  */
-public record FeatureScaling(double zScale, double wShift, double wScale, double volShift, double volScale,
-                             double rateShift, double rateScale) {
+public record FeatureScaling(double zScale, double wShift, double wScale) {
 
     /** The names under which the model file stores the features, in input order. */
-    static final List<String> NAMES = List.of("tanh(z/scale)", "total-vol", "vol", "rate");
+    static final List<String> NAMES = List.of("tanh(z/scale)", "total-vol");
 
     public FeatureScaling {
-        for (double scale : new double[] {zScale, wScale, volScale, rateScale}) {
+        for (double scale : new double[] {zScale, wScale}) {
             if (!(scale > 0) || !Double.isFinite(scale)) throw new IllegalArgumentException("feature scales must be finite and > 0");
         }
+        if (!Double.isFinite(wShift)) throw new IllegalArgumentException("wShift must be finite");
     }
 
-    /** Scaling that maps the domain's ranges onto [−1, 1]. */
+    /** Scaling that maps the domain's range of w = σ√τ onto [−1, 1]. */
     public static FeatureScaling forDomain(Domain domain) {
         double maxW = domain.maxVol() * Math.sqrt(domain.maxExpiry());
-        double rateHalfWidth = Math.max((domain.maxRate() - domain.minRate()) / 2, 1e-3);
-        return new FeatureScaling(3.0, maxW / 2, maxW / 2,
-                (domain.maxVol() + domain.minVol()) / 2, (domain.maxVol() - domain.minVol()) / 2,
-                (domain.maxRate() + domain.minRate()) / 2, rateHalfWidth);
+        return new FeatureScaling(3.0, maxW / 2, maxW / 2);
     }
 
     /** The features as the model file stores them. */
     public List<InputFeature> toInputFeatures() {
-        return List.of(new InputFeature(NAMES.get(0), 0, zScale), new InputFeature(NAMES.get(1), wShift, wScale),
-                new InputFeature(NAMES.get(2), volShift, volScale), new InputFeature(NAMES.get(3), rateShift, rateScale));
+        return List.of(new InputFeature(NAMES.get(0), 0, zScale), new InputFeature(NAMES.get(1), wShift, wScale));
     }
 
     /** The scaling a model file describes; refuses features this code does not know. */
@@ -46,7 +42,6 @@ public record FeatureScaling(double zScale, double wShift, double wScale, double
                 throw new IllegalArgumentException("input feature " + i + " is '" + features.get(i).name() + "', expected '" + NAMES.get(i) + "'");
             }
         }
-        return new FeatureScaling(features.get(0).scale(), features.get(1).shift(), features.get(1).scale(),
-                features.get(2).shift(), features.get(2).scale(), features.get(3).shift(), features.get(3).scale());
+        return new FeatureScaling(features.get(0).scale(), features.get(1).shift(), features.get(1).scale());
     }
 }

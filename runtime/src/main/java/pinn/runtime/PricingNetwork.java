@@ -29,8 +29,9 @@ public final class PricingNetwork implements CallPricer, AutoCloseable {
     private final Domain domain;
 
     public PricingNetwork(Mlp mlp, FeatureScaling scaling, Domain domain) {
-        if (mlp.inputSize() != 4 || mlp.outputSize() != 1) {
-            throw new IllegalArgumentException("a pricing network maps 4 features to 1 output, this MLP is " + java.util.Arrays.toString(mlp.sizes()));
+        if (mlp.inputSize() != SimilarityTransform.FEATURES || mlp.outputSize() != 1) {
+            throw new IllegalArgumentException("a pricing network maps " + SimilarityTransform.FEATURES + " features to 1 output, this MLP is "
+                    + java.util.Arrays.toString(mlp.sizes()));
         }
         this.mlp = mlp;
         this.scaling = scaling;
@@ -40,7 +41,7 @@ public final class PricingNetwork implements CallPricer, AutoCloseable {
     /** A freshly initialised network for {@code domain} with the given hidden layers, e.g. {64, 64, 64, 64}. */
     public static PricingNetwork initialise(Backend backend, Domain domain, int[] hidden, long seed) {
         int[] sizes = new int[hidden.length + 2];
-        sizes[0] = 4;
+        sizes[0] = SimilarityTransform.FEATURES;
         System.arraycopy(hidden, 0, sizes, 1, hidden.length);
         sizes[sizes.length - 1] = 1;
         return new PricingNetwork(new Mlp(backend, sizes, seed), FeatureScaling.forDomain(domain), domain);
@@ -88,6 +89,19 @@ public final class PricingNetwork implements CallPricer, AutoCloseable {
             }
         }
         return valuations;
+    }
+
+    /**
+     * The price and Greeks of one European option in currency units (see {@link Valuation}): the
+     * call from the network by homogeneity V = K·v(S/K, τ, σ, r), a put by {@link PutCallParity}.
+     * The point should lie in {@link #domain()}; outside it the network extrapolates.
+     */
+    public Valuation value(OptionType type, double spot, double strike, double expiry, double rate, double vol) {
+        OptionPoints point = new OptionPoints(new double[] {spot / strike}, new double[] {expiry}, new double[] {vol}, new double[] {rate});
+        Valuation perUnitStrike = priceCalls(point)[0];
+        Valuation call = new Valuation(strike * perUnitStrike.price(), perUnitStrike.delta(), perUnitStrike.gamma() / strike,
+                strike * perUnitStrike.theta(), strike * perUnitStrike.vega(), strike * perUnitStrike.rho());
+        return type == OptionType.CALL ? call : PutCallParity.put(call, spot, strike, expiry, rate);
     }
 
     /** The model file for this network, with the given training record. */

@@ -11,7 +11,7 @@ import java.util.List;
  * <p>With x = ln m + rτ (log forward moneyness) and w = σ√τ (total volatility), the
  * Black-Scholes PDE reduces to the heat equation (the textbook reduction), and the price is
  * smooth in the similarity variable z = x / w on the scale where it changes. The network sees
- * (tanh(z / zScale), w, σ, r), normalised, and its output H enters the price per unit strike as
+ * (tanh(z / zScale), w), normalised, and its output H enters the price per unit strike as
  *
  * <pre>
  *   v = (m − e^{−rτ}) · S(z) + e^{−rτ} · w · H,     S(z) = (1 + tanh κz) / 2,  κ = 3/2.
@@ -21,7 +21,13 @@ import java.util.List;
  * network says: the terminal condition holds by construction. As |z| → ∞ at any τ the first term
  * is the price's asymptote (0 for S → 0, S − Ke^{−rτ} for S → ∞), so the boundary behaviour is
  * H → 0 there. The step S is a fixed smooth function, not a price: the network learns the rest
- * from the PDE residual alone. S is steep enough (1 − S ~ e^{−2κz}) that (m − e^{−rτ})(1 − S)
+ * from the PDE residual alone.
+ *
+ * <p>Why only z and w: the reduction to the heat equation holds for every σ and r, so the exact
+ * price has the form v = e^{−rτ}·F(x, w), and with the transform above H is a function of (z, w)
+ * alone. Feeding σ and r to the network as well would only give it two inputs to learn to ignore,
+ * and every error in that (∂H/∂σ, ∂H/∂r ≠ 0) would go straight into vega and rho. σ and r still
+ * reach the price, through z, w, e^{−rτ} and the PDE the network is trained on. S is steep enough (1 − S ~ e^{−2κz}) that (m − e^{−rτ})(1 − S)
  * vanishes at the boundary |z| = 8 even where m = e^{wz} is large.
  */
 final class SimilarityTransform {
@@ -29,7 +35,10 @@ final class SimilarityTransform {
     /** The steepness κ of the step S(z). */
     static final double STEP_STEEPNESS = 1.5;
 
-    /** The host jets of one batch: network features (n×4), and the factors of v = base + coefficient · H (n×1). */
+    /** The number of network inputs. */
+    static final int FEATURES = 2;
+
+    /** The host jets of one batch: network features (n×2), and the factors of v = base + coefficient · H (n×1). */
     record Inputs(HostJet features, HostJet base, HostJet coefficient) {}
 
     private SimilarityTransform() {}
@@ -39,7 +48,7 @@ final class SimilarityTransform {
             throw new IllegalArgumentException("directions must start with MONEYNESS, were " + directions);
         }
         int n = points.size(), d = directions.size();
-        HostJet features = HostJet.zeros(n, 4, d);
+        HostJet features = HostJet.zeros(n, FEATURES, d);
         HostJet base = HostJet.zeros(n, 1, d);
         HostJet coefficient = HostJet.zeros(n, 1, d);
         double[] dz = new double[d];
@@ -63,11 +72,9 @@ final class SimilarityTransform {
             double d2Step = -STEP_STEEPNESS * STEP_STEEPNESS * s * (1 - s * s);      // d²S/dz²
             double intrinsic = m - discount;                          // A = m − e^{−rτ}
 
-            int row = 4 * i;
+            int row = FEATURES * i;
             features.value()[row] = q;
             features.value()[row + 1] = (w - scaling.wShift()) / scaling.wScale();
-            features.value()[row + 2] = (vol - scaling.volShift()) / scaling.volScale();
-            features.value()[row + 3] = (r - scaling.rateShift()) / scaling.rateScale();
             features.second()[row] = dq * d2zdm2 + d2q * dzdm * dzdm;
             base.value()[i] = intrinsic * step;
             base.second()[i] = 2 * dStep * dzdm + intrinsic * (d2Step * dzdm * dzdm + dStep * d2zdm2);
@@ -75,7 +82,7 @@ final class SimilarityTransform {
 
             for (int k = 0; k < d; k++) {
                 // ∂z, ∂w, ∂A and ∂(e^{−rτ} w) along each direction.
-                double dw, dIntrinsic, dCoefficient, dVol = 0, dRate = 0;
+                double dw, dIntrinsic, dCoefficient;
                 switch (directions.get(k)) {
                     case MONEYNESS -> {
                         dz[k] = dzdm;
@@ -94,22 +101,18 @@ final class SimilarityTransform {
                         dz[k] = -z / vol;
                         dIntrinsic = 0;
                         dCoefficient = discount * sqrtTau;
-                        dVol = 1;
                     }
                     case RATE -> {
                         dw = 0;
                         dz[k] = tau / w;
                         dIntrinsic = tau * discount;
                         dCoefficient = -tau * discount * w;
-                        dRate = 1;
                     }
                     default -> throw new AssertionError();
                 }
                 double[] featureTangent = features.tangents()[k];
                 featureTangent[row] = dq * dz[k];
                 featureTangent[row + 1] = dw / scaling.wScale();
-                featureTangent[row + 2] = dVol / scaling.volScale();
-                featureTangent[row + 3] = dRate / scaling.rateScale();
                 base.tangents()[k][i] = dIntrinsic * step + intrinsic * dStep * dz[k];
                 coefficient.tangents()[k][i] = dCoefficient;
             }

@@ -36,13 +36,14 @@ final class DemoCommand implements Callable<Integer> {
             Adam adam = new Adam(mlp, AdamConfig.withLearningRate(1e-2));
             System.out.printf("fitting sin(3x) on [-1, 1] with a 1-32-32-1 tanh MLP (%d parameters), Adam, %d points%n",
                     mlp.parameterCount(), points);
+            int reportEvery = Math.max(1, steps / 10);
             long start = System.nanoTime();
             for (int step = 1; step <= steps; step++) {
                 try (Tape tape = new Tape(backend)) {
                     Tensor prediction = mlp.forward(tape, tape.tensor(points, 1, x));
                     Tensor loss = tape.mean(tape.square(tape.sub(prediction, tape.tensor(points, 1, y))));
                     adam.step(tape.grad(loss, mlp.parameters()), learningRate(step));
-                    if (step == 1 || step % (steps / 10) == 0) {
+                    if (step == 1 || step % reportEvery == 0) {
                         System.out.printf("step %5d   mean squared error %.3e%n", step, loss.item());
                     }
                 }

@@ -7,10 +7,12 @@ import pinn.runtime.model.Domain;
 
 /**
  * Where the PDE residual is sampled: quasi-random (Sobol) points over a slightly widened training
- * domain, drawn in the similarity variable z = (ln m + rτ)/(σ√τ) rather than in m, so that the
- * points sit where the price changes (|z| ≲ 4 is the region around the strike at every τ), and
- * denser at small τ (τ grows with the square of a uniform draw). Residual-based resampling then
- * moves points to where the residual is large.
+ * domain, drawn in the network's own variables: the similarity variable z = (ln m + rτ)/(σ√τ),
+ * uniform on [−8, 8], so that the points sit where the price changes (|z| ≲ 4 is the region around
+ * the strike at every τ), and the total volatility w = σ√τ, log-uniform, so that small w (short
+ * expiries at low vol, where gamma is large and most sensitive to the network's error) gets as
+ * many points per decade as large w. σ is then uniform over the values that keep τ = (w/σ)² in
+ * the domain, and r uniform. Residual-based resampling moves points to where the residual is large.
  *
  * <p>Deterministic for a given seed: the Sobol sequence is digitally shifted by the seed, and
  * resampling draws from a {@link SplittableRandom} seeded from it.
@@ -98,11 +100,15 @@ public final class Collocation {
         return chosen;
     }
 
-    private void setPoint(OptionPoints points, int i, double z, double uExpiry, double uVol, double uRate) {
-        double tau = domain.minExpiry() + (domain.maxExpiry() - domain.minExpiry()) * uExpiry * uExpiry;
-        double vol = domain.minVol() + (domain.maxVol() - domain.minVol()) * uVol;
+    private void setPoint(OptionPoints points, int i, double z, double uTotalVol, double uVol, double uRate) {
+        double minW = domain.minVol() * Math.sqrt(domain.minExpiry()), maxW = domain.maxVol() * Math.sqrt(domain.maxExpiry());
+        double w = minW * Math.pow(maxW / minW, uTotalVol);
+        double lowestVol = Math.max(domain.minVol(), w / Math.sqrt(domain.maxExpiry()));
+        double highestVol = Math.min(domain.maxVol(), w / Math.sqrt(domain.minExpiry()));
+        double vol = lowestVol + (highestVol - lowestVol) * uVol;
+        double tau = (w / vol) * (w / vol);
         double rate = domain.minRate() + (domain.maxRate() - domain.minRate()) * uRate;
-        points.moneyness()[i] = Math.exp(z * vol * Math.sqrt(tau) - rate * tau);
+        points.moneyness()[i] = Math.exp(z * w - rate * tau);
         points.expiry()[i] = tau;
         points.vol()[i] = vol;
         points.rate()[i] = rate;
