@@ -50,7 +50,7 @@ public sealed interface Primitive {
         @Override
         public void compute(Backend backend, Tensor[] in, Tensor out) {
             int m = out.rows(), n = out.cols(), k = transposeA ? in[0].rows() : in[0].cols();
-            MemorySegment a = in[0].data, b = in[1].data, c = out.data;
+            MemorySegment a = in[0].kernelData(), b = in[1].kernelData(), c = out.kernelData();
             if (transposeA) backend.gemmTransA(m, n, k, a, b, c, false);
             else if (transposeB) backend.gemmTransB(m, n, k, a, b, c, false);
             else backend.gemm(m, n, k, a, b, c, false);
@@ -69,7 +69,7 @@ public sealed interface Primitive {
 
         @Override
         public void compute(Backend backend, Tensor[] in, Tensor out) {
-            backend.gemmBias(out.rows(), out.cols(), in[0].cols(), in[0].data, in[1].data, in[2].data, out.data);
+            backend.gemmBias(out.rows(), out.cols(), in[0].cols(), in[0].kernelData(), in[1].kernelData(), in[2].kernelData(), out.kernelData());
         }
     }
 
@@ -90,61 +90,61 @@ public sealed interface Primitive {
     /** a + b. */
     record Add() implements Elementwise {
         public int arity() { return 2; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.add(out.size(), in[0].data, in[1].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.add(out.size(), in[0].kernelData(), in[1].kernelData(), out.kernelData()); }
     }
 
     /** a − b. */
     record Sub() implements Elementwise {
         public int arity() { return 2; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.sub(out.size(), in[0].data, in[1].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.sub(out.size(), in[0].kernelData(), in[1].kernelData(), out.kernelData()); }
     }
 
     /** a · b, value by value. */
     record Mul() implements Elementwise {
         public int arity() { return 2; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.mul(out.size(), in[0].data, in[1].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.mul(out.size(), in[0].kernelData(), in[1].kernelData(), out.kernelData()); }
     }
 
     /** a / b, value by value. */
     record Div() implements Elementwise {
         public int arity() { return 2; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.div(out.size(), in[0].data, in[1].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.div(out.size(), in[0].kernelData(), in[1].kernelData(), out.kernelData()); }
     }
 
     /** c · x for a constant c. */
     record Scale(double factor) implements Elementwise {
         public int arity() { return 1; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.scale(out.size(), factor, in[0].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.scale(out.size(), factor, in[0].kernelData(), out.kernelData()); }
     }
 
     /** x + c for a constant c. */
     record AddScalar(double constant) implements Elementwise {
         public int arity() { return 1; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.addScalar(out.size(), constant, in[0].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.addScalar(out.size(), constant, in[0].kernelData(), out.kernelData()); }
     }
 
     /** x². */
     record Square() implements Elementwise {
         public int arity() { return 1; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.square(out.size(), in[0].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.square(out.size(), in[0].kernelData(), out.kernelData()); }
     }
 
     /** eˣ. */
     record Exp() implements Elementwise {
         public int arity() { return 1; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.exp(out.size(), in[0].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.exp(out.size(), in[0].kernelData(), out.kernelData()); }
     }
 
     /** ln x. */
     record Log() implements Elementwise {
         public int arity() { return 1; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.log(out.size(), in[0].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.log(out.size(), in[0].kernelData(), out.kernelData()); }
     }
 
     /** tanh x. */
     record Tanh() implements Elementwise {
         public int arity() { return 1; }
-        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.tanh(out.size(), in[0].data, out.data); }
+        public void compute(Backend backend, Tensor[] in, Tensor out) { backend.tanh(out.size(), in[0].kernelData(), out.kernelData()); }
     }
 
     /**
@@ -160,7 +160,7 @@ public sealed interface Primitive {
         public int arity() { return 1; }
 
         public void compute(Backend backend, Tensor[] in, Tensor out) {
-            backend.tanhDerivative(order, out.size(), in[0].data, out.data);
+            backend.tanhDerivative(order, out.size(), in[0].kernelData(), out.kernelData());
         }
 
         /**
@@ -194,13 +194,13 @@ public sealed interface Primitive {
         public void compute(Backend backend, Tensor[] in, Tensor out) {
             int n = out.size(), d = coefficients.length - 1;
             if (d <= 0) {
-                backend.fill(n, d < 0 ? 0 : coefficients[0], out.data);
+                backend.fill(n, d < 0 ? 0 : coefficients[0], out.kernelData());
                 return;
             }
-            backend.scale(n, coefficients[d], in[0].data, out.data);
+            backend.scale(n, coefficients[d], in[0].kernelData(), out.kernelData());
             for (int i = d - 1; i >= 0; i--) {
-                if (coefficients[i] != 0) backend.addScalar(n, coefficients[i], out.data, out.data);
-                if (i > 0) backend.mul(n, out.data, in[0].data, out.data);
+                if (coefficients[i] != 0) backend.addScalar(n, coefficients[i], out.kernelData(), out.kernelData());
+                if (i > 0) backend.mul(n, out.kernelData(), in[0].kernelData(), out.kernelData());
             }
         }
 
@@ -250,7 +250,7 @@ public sealed interface Primitive {
 
         @Override
         public void compute(Backend backend, Tensor[] in, Tensor out) {
-            backend.addRowVector(out.rows(), out.cols(), in[0].data, in[1].data, out.data);
+            backend.addRowVector(out.rows(), out.cols(), in[0].kernelData(), in[1].kernelData(), out.kernelData());
         }
     }
 
@@ -265,8 +265,8 @@ public sealed interface Primitive {
 
         @Override
         public void compute(Backend backend, Tensor[] in, Tensor out) {
-            backend.fill(out.size(), 0, out.data);
-            backend.addRowVector(out.rows(), out.cols(), out.data, in[0].data, out.data);
+            backend.fill(out.size(), 0, out.kernelData());
+            backend.addRowVector(out.rows(), out.cols(), out.kernelData(), in[0].kernelData(), out.kernelData());
         }
     }
 
@@ -280,7 +280,7 @@ public sealed interface Primitive {
 
         @Override
         public void compute(Backend backend, Tensor[] in, Tensor out) {
-            backend.columnSums(in[0].rows(), in[0].cols(), in[0].data, out.data);
+            backend.columnSums(in[0].rows(), in[0].cols(), in[0].kernelData(), out.kernelData());
         }
     }
 
@@ -294,7 +294,7 @@ public sealed interface Primitive {
 
         @Override
         public void compute(Backend backend, Tensor[] in, Tensor out) {
-            backend.rowSums(in[0].rows(), in[0].cols(), in[0].data, out.data);
+            backend.rowSums(in[0].rows(), in[0].cols(), in[0].kernelData(), out.kernelData());
         }
     }
 

@@ -95,7 +95,7 @@ public final class Tape implements AutoCloseable {
     public Tensor full(int rows, int cols, double value) {
         Shape shape = new Shape(rows, cols);
         Tensor t = new Tensor(shape, allocate(shape), null);
-        backend.fill(t.size(), value, t.data);
+        backend.fill(t.size(), value, t.kernelData());
         return t;
     }
 

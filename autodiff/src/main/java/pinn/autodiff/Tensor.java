@@ -27,13 +27,23 @@ public final class Tensor {
     record Origin(Tape tape, int index, Primitive primitive, Tensor[] inputs) {}
 
     private final Shape shape;
+    /** The memory, scoped to its arena: reads through it fail cleanly once the arena closes. */
     final MemorySegment data;
+    /**
+     * The same memory without a scope, for kernels: handed out only after the scope was checked,
+     * and only for the duration of a backend call on the owning thread (the call returns after its
+     * worker threads finish), so it is never read after the memory is freed. It lets a
+     * multi-threaded backend read a tape's thread-confined memory, and spares the kernels' inner
+     * loops a scope check per vector load.
+     */
+    private final MemorySegment kernelView;
     /** Null for a leaf: a tensor no recorded op produced (parameters, inputs, constants). */
     final Origin origin;
 
     Tensor(Shape shape, MemorySegment data, Origin origin) {
         this.shape = shape;
         this.data = data;
+        this.kernelView = MemorySegment.ofAddress(data.address()).reinterpret(data.byteSize());
         this.origin = origin;
     }
 
@@ -104,11 +114,19 @@ public final class Tensor {
     }
 
     /**
-     * The native memory behind this tensor, for backends and optimisers. Checks that it is still
-     * readable by this thread; the same warning as for {@link #copyFrom} applies to writing it.
+     * The native memory behind this tensor, for a backend call. Checks that it is still readable by
+     * this thread, then returns an unscoped view: pass it to the backend at once and do not keep
+     * it, since the view does not know when the tensor's arena closes. The same warning as for
+     * {@link #copyFrom} applies to writing it.
      */
     public MemorySegment segment() {
-        return checkedData();
+        return kernelData();
+    }
+
+    /** The memory for a backend call: checked as {@link #checkedData()}, then unscoped (see {@code kernelView}). */
+    MemorySegment kernelData() {
+        checkedData();
+        return kernelView;
     }
 
     /** The memory, after checking that this thread may read it: a clear error instead of garbage. */

@@ -9,7 +9,9 @@ import java.lang.foreign.MemorySegment;
  * <p>Data are float64 values in row-major order, held in native {@link MemorySegment}s that the
  * backend allocated with {@link #allocate}. Sizes are element counts, not bytes; a segment may be
  * longer than an operation needs. Elementwise operations may write in place ({@code out} may be
- * the same segment as an input); a GEMM output must not overlap its inputs.
+ * the same segment as an input); a GEMM output must not overlap its inputs. A backend uses the
+ * segments only during the call (its worker threads included) and keeps none of them, so callers
+ * may pass views of thread-confined memory.
  *
  * <p>Results are deterministic for a given backend and thread count: work is split over rows
  * in a fixed way and partial sums are combined in a fixed order.
