@@ -14,14 +14,25 @@ import pinn.autodiff.Tensor;
  * </pre>
  *
  * <p>Near the strike at small τ its terms grow like σ/√τ; the residual is multiplied by √τ/σ so
- * that every region of the domain speaks with a comparable voice in the loss.
+ * that every region of the domain speaks with a comparable voice in the loss, and by
+ * √(w₀/w) with w = σ√τ and w₀ = {@value #REFERENCE_TOTAL_VOL}, which leans on small total
+ * volatility: there gamma ≈ H_zz/(m²w) magnifies the network's error by 1/w.
  */
 public final class BlackScholesPde {
 
     /** The directions a residual needs: m (first, with the second derivative) and τ. */
     public static final List<Direction> DIRECTIONS = List.of(Direction.MONEYNESS, Direction.EXPIRY);
 
+    /** The total volatility σ√τ at which the small-w emphasis is 1. */
+    static final double REFERENCE_TOTAL_VOL = 0.25;
+
     private BlackScholesPde() {}
+
+    /** The factor the residual at (τ, σ) is multiplied by: √τ/σ · √(w₀/(σ√τ)). */
+    static double weight(double expiry, double vol) {
+        double sqrtTau = Math.sqrt(expiry);
+        return sqrtTau / vol * Math.sqrt(REFERENCE_TOTAL_VOL / (vol * sqrtTau));
+    }
 
     /** The scaled residual at each point (n×1) from the jet of v along {@link #DIRECTIONS}. */
     public static Tensor residual(Tape tape, Jet v, OptionPoints points) {
@@ -29,7 +40,7 @@ public final class BlackScholesPde {
         double[] onValue = new double[n], onDm = new double[n], onDmm = new double[n], onDtau = new double[n];
         for (int i = 0; i < n; i++) {
             double m = points.moneyness()[i], tau = points.expiry()[i], vol = points.vol()[i], r = points.rate()[i];
-            double weight = Math.sqrt(tau) / vol;
+            double weight = weight(tau, vol);
             onValue[i] = -r * weight;
             onDm[i] = r * m * weight;
             onDmm[i] = 0.5 * vol * vol * m * m * weight;

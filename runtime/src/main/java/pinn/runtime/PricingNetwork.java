@@ -5,6 +5,7 @@ import java.util.List;
 import pinn.autodiff.Jet;
 import pinn.autodiff.Tape;
 import pinn.autodiff.Tensor;
+import pinn.autodiff.Workspace;
 import pinn.kernels.Backend;
 import pinn.runtime.model.Architecture;
 import pinn.runtime.model.Domain;
@@ -79,8 +80,18 @@ public final class PricingNetwork implements CallPricer, AutoCloseable {
     /** Calls per unit strike with the five Greeks, in strike units (price/K, delta, gamma·K, theta/K, vega/K, rho/K). */
     @Override
     public Valuation[] priceCalls(OptionPoints points) {
+        try (Workspace workspace = new Workspace(mlp.backend())) {
+            return priceCalls(points, workspace);
+        }
+    }
+
+    /**
+     * As {@link #priceCalls(OptionPoints)}, with the tape's memory from {@code workspace}: for
+     * many batches in a row on one thread (a workspace belongs to the thread that opened it).
+     */
+    public Valuation[] priceCalls(OptionPoints points, Workspace workspace) {
         Valuation[] valuations = new Valuation[points.size()];
-        try (Tape tape = new Tape(mlp.backend())) {
+        try (Tape tape = new Tape(mlp.backend(), workspace)) {
             Jet v = priceJet(tape, points, ALL_DIRECTIONS);
             double[] price = v.value().toArray(), second = v.second().toArray();
             double[] dm = v.tangent(0).toArray(), dTau = v.tangent(1).toArray(), dVol = v.tangent(2).toArray(), dRate = v.tangent(3).toArray();

@@ -11,7 +11,7 @@ import pinn.autodiff.Tape;
 import pinn.kernels.VectorBackend;
 
 /**
- * The scaled residual (√τ/σ)·(−v_τ + ½σ²m²·v_mm + r·m·v_m − r·v) against the analytic call.
+ * The scaled residual weight(τ, σ)·(−v_τ + ½σ²m²·v_mm + r·m·v_m − r·v) against the analytic call.
  *
  * <p>Specification checked at 400 random points of m ∈ [0.5, 2], τ ∈ [0.02, 2], σ ∈ [0.05, 0.8],
  * r ∈ [0, 0.1], with the jet (v, [v_m, v_τ], v_mm) of the Black-Scholes call for K = 1
@@ -21,7 +21,7 @@ import pinn.kernels.VectorBackend;
  *   <li>moving one component by c moves the residual by exactly that component's coefficient
  *       times c, to 1e-9: v + c by −r·c·√τ/σ, v_m + c by r·m·c·√τ/σ, v_τ + c by −c·√τ/σ,
  *       v_mm + c by ½σ²m²·c·√τ/σ;
- *   <li>a function that is not a solution, v = m², has its predicted residual (√τ/σ)·m²·(σ² + r).
+ *   <li>a function that is not a solution, v = m², has its predicted residual weight(τ, σ)·m²·(σ² + r).
  * </ul>
  */
 class BlackScholesPdeTest {
@@ -97,7 +97,7 @@ class BlackScholesPdeTest {
             double[] residual = residual(exact.shifted(component, C), p);
             for (int i = 0; i < N; i++) {
                 double m = p.moneyness()[i], tau = p.expiry()[i], vol = p.vol()[i], r = p.rate()[i];
-                double weight = Math.sqrt(tau) / vol;
+                double weight = BlackScholesPde.weight(tau, vol);
                 // The coefficient of the shifted component in −v_τ + ½σ²m²·v_mm + r·m·v_m − r·v.
                 double coefficient = switch (component) {
                     case 0 -> -r;
@@ -123,7 +123,7 @@ class BlackScholesPdeTest {
         }
         double[] residual = residual(square, p);
         for (int i = 0; i < N; i++) {
-            double vol = p.vol()[i], expected = Math.sqrt(p.expiry()[i]) / vol * m[i] * m[i] * (vol * vol + p.rate()[i]);
+            double vol = p.vol()[i], expected = BlackScholesPde.weight(p.expiry()[i], vol) * m[i] * m[i] * (vol * vol + p.rate()[i]);
             assertEquals(expected, residual[i], 1e-12 * Math.abs(expected) + 1e-12, "residual of m² at " + at(p, i));
         }
     }

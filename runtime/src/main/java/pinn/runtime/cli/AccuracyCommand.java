@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pinn.autodiff.Workspace;
 import pinn.kernels.VectorBackend;
 import pinn.runtime.DefaultModel;
 import pinn.runtime.PricingNetwork;
@@ -27,8 +28,9 @@ final class AccuracyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelFile file = model == null ? DefaultModel.file() : ModelFile.read(model);
-        try (VectorBackend backend = new VectorBackend(); PricingNetwork network = PricingNetwork.fromModelFile(backend, file)) {
-            AccuracyReport report = AccuracyReport.evaluate(network, AccuracyGrid.over(network.domain()));
+        try (VectorBackend backend = new VectorBackend(); PricingNetwork network = PricingNetwork.fromModelFile(backend, file);
+             Workspace workspace = new Workspace(backend)) {
+            AccuracyReport report = AccuracyReport.evaluate(points -> network.priceCalls(points, workspace), AccuracyGrid.over(network.domain()));
             System.out.println("model: " + (model == null ? "default model" : model) + ", trained by: " + file.metadata().commandLine());
             System.out.print(report.format());
             if (plot != null) {

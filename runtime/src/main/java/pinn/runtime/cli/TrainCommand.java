@@ -5,14 +5,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import pinn.autodiff.Workspace;
 import pinn.kernels.VectorBackend;
 import pinn.runtime.PricingNetwork;
 import pinn.runtime.accuracy.AccuracyGrid;
@@ -97,7 +98,10 @@ final class TrainCommand implements Callable<Integer> {
                 return 130;
             }
             Files.deleteIfExists(checkpoint);
-            AccuracyReport accuracy = AccuracyReport.evaluate(network, AccuracyGrid.over(network.domain()));
+            AccuracyReport accuracy;
+            try (Workspace workspace = new Workspace(backend)) {
+                accuracy = AccuracyReport.evaluate(points -> network.priceCalls(points, workspace), AccuracyGrid.over(network.domain()));
+            }
             System.out.print(accuracy.format());
             System.out.printf("trained %d Adam steps (%.2f ms/step) + %d L-BFGS iterations: loss %.3e (pde %.3e, boundary %.3e); model written to %s | %s%n",
                     result.adamSteps(), result.meanAdamStepMillis(), result.lbfgsIterations(), losses.total(), losses.pde(), losses.boundary(),
