@@ -47,9 +47,10 @@ class DefaultModelPropertyTest {
                 .forAll(doubles().between(domain.minMoneyness(), domain.maxMoneyness()),
                         doubles().between(domain.minExpiry(), domain.maxExpiry()),
                         doubles().between(domain.minVol(), domain.maxVol()),
-                        doubles().between(domain.minRate(), domain.maxRate()),
-                        doubles().between(50, 150))
-                .checkAssert((moneyness, expiry, vol, rate, strike) -> {
+                        doubles().between(domain.minRate(), domain.maxRate())
+                                .zip(doubles().between(50, 150), (rate, strike) -> new double[] {rate, strike}))
+                .checkAssert((moneyness, expiry, vol, rateAndStrike) -> {
+                    double rate = rateAndStrike[0], strike = rateAndStrike[1];
                     for (OptionType type : OptionType.values()) {
                         double spot = moneyness * strike;
                         Valuation pinn = model.value(type, spot, strike, expiry, rate, vol);
@@ -84,7 +85,11 @@ class DefaultModelPropertyTest {
                 });
     }
 
-    /** No-arbitrage shape: along S the call price never falls and bends upwards (gamma ≥ −tolerance). */
+    /**
+     * No-arbitrage shape: along S the call price never falls and bends upwards. Gamma may dip below
+     * zero only by 0.1% of the at-the-money gamma scale φ(0)/(K·σ√τ), where the true gamma is
+     * nearly zero (deep in or out of the money); at short expiries and low vol that scale is large.
+     */
     @Test
     void callPriceIsNonDecreasingAndConvexInSpot() {
         double strike = 1;
@@ -94,6 +99,7 @@ class DefaultModelPropertyTest {
                         doubles().between(domain.minVol(), domain.maxVol()),
                         doubles().between(domain.minRate(), domain.maxRate()))
                 .checkAssert((expiry, vol, rate) -> {
+                    double gammaTolerance = 1e-3 / Math.sqrt(2 * Math.PI) / (vol * Math.sqrt(expiry));
                     double previous = Double.NEGATIVE_INFINITY;
                     for (int i = 0; i < steps; i++) {
                         double spot = domain.minMoneyness() + (domain.maxMoneyness() - domain.minMoneyness()) * i / (steps - 1);
@@ -101,12 +107,9 @@ class DefaultModelPropertyTest {
                         String where = "S/K=" + spot + " tau=" + expiry + " vol=" + vol + " r=" + rate;
                         assertTrue(call.price() >= previous - 1e-6, "call price falls at " + where);
                         assertTrue(call.delta() >= -1e-3, "delta " + call.delta() + " < 0 at " + where);
-                        assertTrue(call.gamma() * strike >= -GAMMA_TOLERANCE, "gamma·K " + call.gamma() + " < 0 at " + where);
+                        assertTrue(call.gamma() * strike >= -gammaTolerance, "gamma·K " + call.gamma() + " < −" + gammaTolerance + " at " + where);
                         previous = call.price();
                     }
                 });
     }
-
-    /** How far below zero gamma·K may dip where the true gamma is ~0 (deep in or out of the money). */
-    private static final double GAMMA_TOLERANCE = 1e-2;
 }
