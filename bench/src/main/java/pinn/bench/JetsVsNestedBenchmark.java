@@ -23,6 +23,7 @@ import pinn.autodiff.Tensor;
 import pinn.autodiff.Workspace;
 import pinn.kernels.Backend;
 import pinn.kernels.ReferenceBackend;
+import pinn.kernels.VectorBackend;
 import pinn.runtime.Mlp;
 
 /**
@@ -57,7 +58,7 @@ public class JetsVsNestedBenchmark {
     @Param("4096")
     public int points;
 
-    /** "vector" (the Vector API backend; the scalar reference if the kernels module lacks it) or "reference". */
+    /** "vector" (the Vector API backend) or "reference" (scalar loops). */
     @Param("vector")
     public String backend;
 
@@ -191,21 +192,13 @@ public class JetsVsNestedBenchmark {
             backend.close();
         }
 
-        /**
-         * The named backend. The vector backend is looked up by name so that this module builds
-         * whether or not the kernels module has it yet; without it, the reference is used and said so.
-         */
+        /** The named backend: "vector" (the Vector API backend) or "reference" (scalar loops). */
         static Backend backend(String name, int threads) {
-            if (name.equals("reference")) return new ReferenceBackend();
-            if (!name.equals("vector")) throw new IllegalArgumentException("backend must be vector or reference, was " + name);
-            try {
-                Backend b = (Backend) Class.forName("pinn.kernels.VectorBackend").getConstructor(int.class).newInstance(threads);
-                System.out.println("backend: " + b.name() + ", " + threads + " thread(s)");
-                return b;
-            } catch (ReflectiveOperationException e) {
-                System.out.println("backend: reference (no pinn.kernels.VectorBackend on the class path)");
-                return new ReferenceBackend();
-            }
+            return switch (name) {
+                case "vector" -> new VectorBackend(threads);
+                case "reference" -> new ReferenceBackend();
+                default -> throw new IllegalArgumentException("backend must be vector or reference, was " + name);
+            };
         }
     }
 }
