@@ -42,7 +42,8 @@ final class Elementwise {
         int i = from;
         for (int end = vectorEnd(from, to); i < end; i += LANES) {
             long o = i * 8L;
-            fromMemorySegment(SPECIES, x, o, ORDER).add(fromMemorySegment(SPECIES, y, o, ORDER)).intoMemorySegment(out, o, ORDER);
+            fromMemorySegment(SPECIES, x, o, ORDER).add(fromMemorySegment(SPECIES, y, o, ORDER))
+                    .intoMemorySegment(out, o, ORDER);
         }
         for (; i < to; i++) set(out, i, get(x, i) + get(y, i));
     }
@@ -51,7 +52,8 @@ final class Elementwise {
         int i = from;
         for (int end = vectorEnd(from, to); i < end; i += LANES) {
             long o = i * 8L;
-            fromMemorySegment(SPECIES, x, o, ORDER).sub(fromMemorySegment(SPECIES, y, o, ORDER)).intoMemorySegment(out, o, ORDER);
+            fromMemorySegment(SPECIES, x, o, ORDER).sub(fromMemorySegment(SPECIES, y, o, ORDER))
+                    .intoMemorySegment(out, o, ORDER);
         }
         for (; i < to; i++) set(out, i, get(x, i) - get(y, i));
     }
@@ -60,7 +62,8 @@ final class Elementwise {
         int i = from;
         for (int end = vectorEnd(from, to); i < end; i += LANES) {
             long o = i * 8L;
-            fromMemorySegment(SPECIES, x, o, ORDER).mul(fromMemorySegment(SPECIES, y, o, ORDER)).intoMemorySegment(out, o, ORDER);
+            fromMemorySegment(SPECIES, x, o, ORDER).mul(fromMemorySegment(SPECIES, y, o, ORDER))
+                    .intoMemorySegment(out, o, ORDER);
         }
         for (; i < to; i++) set(out, i, get(x, i) * get(y, i));
     }
@@ -69,7 +72,8 @@ final class Elementwise {
         int i = from;
         for (int end = vectorEnd(from, to); i < end; i += LANES) {
             long o = i * 8L;
-            fromMemorySegment(SPECIES, x, o, ORDER).div(fromMemorySegment(SPECIES, y, o, ORDER)).intoMemorySegment(out, o, ORDER);
+            fromMemorySegment(SPECIES, x, o, ORDER).div(fromMemorySegment(SPECIES, y, o, ORDER))
+                    .intoMemorySegment(out, o, ORDER);
         }
         for (; i < to; i++) set(out, i, get(x, i) / get(y, i));
     }
@@ -202,8 +206,10 @@ final class Elementwise {
             }
             for (int r = from; r < to; r++) {
                 long row = r * rowBytes;
-                s0 = s0.add(fromMemorySegment(SPECIES, x, row + o, ORDER)); s1 = s1.add(fromMemorySegment(SPECIES, x, row + o1, ORDER));
-                s2 = s2.add(fromMemorySegment(SPECIES, x, row + o2, ORDER)); s3 = s3.add(fromMemorySegment(SPECIES, x, row + o3, ORDER));
+                s0 = s0.add(fromMemorySegment(SPECIES, x, row + o, ORDER));
+                s1 = s1.add(fromMemorySegment(SPECIES, x, row + o1, ORDER));
+                s2 = s2.add(fromMemorySegment(SPECIES, x, row + o2, ORDER));
+                s3 = s3.add(fromMemorySegment(SPECIES, x, row + o3, ORDER));
             }
             s0.intoMemorySegment(out, o, ORDER);
             s1.intoMemorySegment(out, o1, ORDER);
@@ -219,7 +225,7 @@ final class Elementwise {
         }
     }
 
-    /** out[r] = Σ_c x[r][c] for rows [from, to): vectors of columns summed, then their lanes in order, then the tail. */
+    /** out[r] = Σ_c x[r][c] for rows [from, to): whole vectors of columns summed, then their lanes in order, then the tail. */
     static void rowSums(int from, int to, int cols, MemorySegment x, MemorySegment out) {
         int vectorCols = SPECIES.loopBound(cols);
         for (int r = from; r < to; r++) {
@@ -227,7 +233,9 @@ final class Elementwise {
             double sum = 0;
             if (vectorCols > 0) {
                 DoubleVector s = fromMemorySegment(SPECIES, x, row, ORDER);
-                for (int c = LANES; c < vectorCols; c += LANES) s = s.add(fromMemorySegment(SPECIES, x, row + c * 8L, ORDER));
+                for (int c = LANES; c < vectorCols; c += LANES) {
+                    s = s.add(fromMemorySegment(SPECIES, x, row + c * 8L, ORDER));
+                }
                 for (int lane = 0; lane < LANES; lane++) sum += s.lane(lane);
             }
             for (int c = vectorCols; c < cols; c++) sum += x.get(DOUBLE, row + c * 8L);
@@ -245,7 +253,8 @@ final class Elementwise {
             long o = i * 8L;
             DoubleVector g = fromMemorySegment(SPECIES, grads, o, ORDER);
             DoubleVector m = fromMemorySegment(SPECIES, firstMoment, o, ORDER).mul(beta1).add(g.mul(oneMinusBeta1));
-            DoubleVector v = fromMemorySegment(SPECIES, secondMoment, o, ORDER).mul(beta2).add(g.mul(oneMinusBeta2).mul(g));
+            DoubleVector v = fromMemorySegment(SPECIES, secondMoment, o, ORDER).mul(beta2)
+                    .add(g.mul(oneMinusBeta2).mul(g));
             m.intoMemorySegment(firstMoment, o, ORDER);
             v.intoMemorySegment(secondMoment, o, ORDER);
             DoubleVector mHat = m.div(correction1);

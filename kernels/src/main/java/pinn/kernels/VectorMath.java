@@ -92,8 +92,8 @@ final class VectorMath {
             LongVector ki = kr.viewAsIntegralLanes().sub(ROUNDER_BITS);
             LongVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
             LongVector k2 = ki.sub(k1);
-            DoubleVector scale1 = (DoubleVector) k1.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
-            DoubleVector scale2 = (DoubleVector) k2.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
+            DoubleVector scale1 = k1.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
+            DoubleVector scale2 = k2.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
             p.mul(scale1).mul(scale2).intoMemorySegment(out, o, ORDER);
         }
         if (i < to) lastPartialVector(i, to, x, out, VectorMath::exp);
@@ -110,7 +110,7 @@ final class VectorMath {
             LongVector bits = v.blend(v.mul(0x1p54), subnormal).viewAsIntegralLanes();
             // x = 2^e · m with m in [√½, √2): subtracting the bits of √½ moves the exponent boundary there.
             LongVector e = bits.sub(SQRT_HALF_BITS).lanewise(VectorOperators.ASHR, 52);
-            DoubleVector m = (DoubleVector) bits.sub(e.lanewise(VectorOperators.LSHL, 52)).viewAsFloatingLanes();
+            DoubleVector m = bits.sub(e.lanewise(VectorOperators.LSHL, 52)).viewAsFloatingLanes();
             DoubleVector exponent = ((DoubleVector) e.convert(VectorOperators.L2D, 0)).sub(54.0, subnormal);
             // f = m − 1 is exact (Sterbenz) and carries the result; the rest is a small correction.
             DoubleVector f = m.sub(1.0);
@@ -163,7 +163,7 @@ final class VectorMath {
                     .fma(r, DoubleVector.broadcast(SPECIES, E2)).fma(r, DoubleVector.broadcast(SPECIES, 1.0))
                     .fma(r, DoubleVector.broadcast(SPECIES, 1.0));
             LongVector scaleBits = kr.viewAsIntegralLanes().sub(ROUNDER_BITS).add(1023).lanewise(VectorOperators.LSHL, 52);
-            u = u.mul((DoubleVector) scaleBits.viewAsFloatingLanes());
+            u = u.mul(scaleBits.viewAsFloatingLanes());
 
             VectorMask<Double> small = ax.lt(TANH_SERIES_LIMIT);
             DoubleVector base = DoubleVector.broadcast(SPECIES, 1.0).blend(ax, small);
@@ -172,7 +172,7 @@ final class VectorMath {
             DoubleVector t = base.sub(num.div(den));
             // tanh is odd: put the sign of x on |tanh x| (this keeps −0, and the sign of a NaN)
             LongVector signed = t.viewAsIntegralLanes().or(v.viewAsIntegralLanes().and(SIGN_BIT));
-            ((DoubleVector) signed.viewAsFloatingLanes()).intoMemorySegment(out, o, ORDER);
+            signed.viewAsFloatingLanes().intoMemorySegment(out, o, ORDER);
         }
         if (i < to) lastPartialVector(i, to, x, out, VectorMath::tanh);
     }
