@@ -77,11 +77,15 @@ public final class PricingNetwork implements CallPricer, AutoCloseable {
         return mlp.forward(tape, tape.tensor(features.rows(), features.cols(), features.value()));
     }
 
-    /** Calls per unit strike with the five Greeks, in strike units (price/K, delta, gamma·K, theta/K, vega/K, rho/K). */
+    /**
+     * Calls per unit strike with the five Greeks, in strike units (price/K, delta, gamma·K,
+     * theta/K, vega/K, rho/K), on a tape with memory of its own: right for one call or a few
+     * points; many large batches in a row should pass a {@link Workspace}.
+     */
     @Override
     public Valuation[] priceCalls(OptionPoints points) {
-        try (Workspace workspace = new Workspace(mlp.backend())) {
-            return priceCalls(points, workspace);
+        try (Tape tape = new Tape(mlp.backend())) {
+            return valuations(tape, points);
         }
     }
 
@@ -90,14 +94,18 @@ public final class PricingNetwork implements CallPricer, AutoCloseable {
      * many batches in a row on one thread (a workspace belongs to the thread that opened it).
      */
     public Valuation[] priceCalls(OptionPoints points, Workspace workspace) {
-        Valuation[] valuations = new Valuation[points.size()];
         try (Tape tape = new Tape(mlp.backend(), workspace)) {
-            Jet v = priceJet(tape, points, ALL_DIRECTIONS);
-            double[] price = v.value().toArray(), second = v.second().toArray();
-            double[] dm = v.tangent(0).toArray(), dTau = v.tangent(1).toArray(), dVol = v.tangent(2).toArray(), dRate = v.tangent(3).toArray();
-            for (int i = 0; i < valuations.length; i++) {
-                valuations[i] = new Valuation(price[i], dm[i], second[i], -dTau[i], dVol[i], dRate[i]);
-            }
+            return valuations(tape, points);
+        }
+    }
+
+    private Valuation[] valuations(Tape tape, OptionPoints points) {
+        Jet v = priceJet(tape, points, ALL_DIRECTIONS);
+        double[] price = v.value().toArray(), second = v.second().toArray();
+        double[] dm = v.tangent(0).toArray(), dTau = v.tangent(1).toArray(), dVol = v.tangent(2).toArray(), dRate = v.tangent(3).toArray();
+        Valuation[] valuations = new Valuation[points.size()];
+        for (int i = 0; i < valuations.length; i++) {
+            valuations[i] = new Valuation(price[i], dm[i], second[i], -dTau[i], dVol[i], dRate[i]);
         }
         return valuations;
     }

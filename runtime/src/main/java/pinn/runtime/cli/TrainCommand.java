@@ -60,9 +60,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] hiddenLayers = parseHidden(hidden);
-        TrainingConfig defaults = TrainingConfig.defaults(steps, points, hiddenLayers, seed);
-        TrainingConfig config = new TrainingConfig(hiddenLayers, points, defaults.boundaryPoints(), steps, learningRate,
-                defaults.finalLearningRate(), defaults.resampleEvery(), lbfgsIterations, seed, defaults.domain());
+        TrainingConfig config = TrainingConfig.defaults(steps, points, hiddenLayers, seed)
+                .withLearningRate(learningRate).withLbfgsIterations(lbfgsIterations);
         Path checkpoint = out.resolveSibling(out.getFileName() + ".checkpoint");
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

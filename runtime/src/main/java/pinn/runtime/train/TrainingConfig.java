@@ -40,6 +40,16 @@ public record TrainingConfig(int[] hidden, int points, int boundaryPoints, int a
         return new TrainingConfig(hidden, points, Math.max(64, points / 16), adamSteps, 2e-3, 2e-5, 250, 2000, seed, DEFAULT_DOMAIN);
     }
 
+    /** This configuration with another first Adam learning rate. */
+    public TrainingConfig withLearningRate(double rate) {
+        return new TrainingConfig(hidden, points, boundaryPoints, adamSteps, rate, finalLearningRate, resampleEvery, lbfgsIterations, seed, domain);
+    }
+
+    /** This configuration with another number of L-BFGS iterations. */
+    public TrainingConfig withLbfgsIterations(int iterations) {
+        return new TrainingConfig(hidden, points, boundaryPoints, adamSteps, learningRate, finalLearningRate, resampleEvery, iterations, seed, domain);
+    }
+
     @Override
     public int[] hidden() {
         return hidden.clone();
