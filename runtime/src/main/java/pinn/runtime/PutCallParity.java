@@ -2,7 +2,8 @@ package pinn.runtime;
 
 /**
  * Put-call parity for European options without dividends, P = C − S + K·e^{−rτ}, applied to the
- * price and every Greek. It is exact, so the network learns calls only and puts follow.
+ * price and every Greek. It is exact, so the network learns calls only and puts follow. Delta
+ * drops by one; gamma and vega are the call's.
  */
 public final class PutCallParity {
 
@@ -12,11 +13,26 @@ public final class PutCallParity {
     public static Valuation put(Valuation call, double spot, double strike, double expiry, double rate) {
         double discountedStrike = strike * Math.exp(-rate * expiry);
         return new Valuation(
-                call.price() - spot + discountedStrike,
+                putPrice(call.price(), spot, discountedStrike),
                 call.delta() - 1,
                 call.gamma(),
-                call.theta() + rate * discountedStrike,       // −∂/∂τ of K·e^{−rτ}
+                putTheta(call.theta(), rate, discountedStrike),
                 call.vega(),
-                call.rho() - expiry * discountedStrike);      // ∂/∂r of K·e^{−rτ}
+                putRho(call.rho(), expiry, discountedStrike));
+    }
+
+    /** P = C − S + K·e^{−rτ}, given the discounted strike K·e^{−rτ}. */
+    static double putPrice(double callPrice, double spot, double discountedStrike) {
+        return callPrice - spot + discountedStrike;
+    }
+
+    /** The put's theta: the call's plus −∂/∂τ of K·e^{−rτ}. */
+    static double putTheta(double callTheta, double rate, double discountedStrike) {
+        return callTheta + rate * discountedStrike;
+    }
+
+    /** The put's rho: the call's plus ∂/∂r of K·e^{−rτ}. */
+    static double putRho(double callRho, double expiry, double discountedStrike) {
+        return callRho - expiry * discountedStrike;
     }
 }

@@ -51,10 +51,51 @@ final class SimilarityTransform {
         HostJet features = HostJet.zeros(n, FEATURES, d);
         HostJet base = HostJet.zeros(n, 1, d);
         HostJet coefficient = HostJet.zeros(n, 1, d);
-        double[] dz = new double[d];
-
+        Point point = new Point();
         for (int i = 0; i < n; i++) {
-            double m = points.moneyness()[i], tau = points.expiry()[i], vol = points.vol()[i], r = points.rate()[i];
+            point.set(points.moneyness()[i], points.expiry()[i], points.vol()[i], points.rate()[i], scaling);
+            int row = FEATURES * i;
+            features.value()[row] = point.feature0;
+            features.value()[row + 1] = point.feature1;
+            features.second()[row] = point.feature0SecondM;
+            base.value()[i] = point.base;
+            base.second()[i] = point.baseSecondM;
+            coefficient.value()[i] = point.coefficient;
+            for (int k = 0; k < d; k++) {
+                int direction = directions.get(k).ordinal();
+                features.tangents()[k][row] = point.feature0Tangent[direction];
+                features.tangents()[k][row + 1] = point.feature1Tangent[direction];
+                base.tangents()[k][i] = point.baseTangent[direction];
+                coefficient.tangents()[k][i] = point.coefficientTangent[direction];
+            }
+        }
+        return new Inputs(features, base, coefficient);
+    }
+
+    /**
+     * The transform at one point, along every {@link Direction} (indexed by ordinal), in fields a
+     * caller reuses from point to point: the single-option path allocates nothing.
+     *
+     * <p>Because the network sees only the two features, its derivatives along the four
+     * directions all follow from its gradient (∂H/∂f₀, ∂H/∂f₁) and from ∂²H/∂f₀² (m moves f₀
+     * alone): {@link #perUnitStrike} combines those into the price and Greeks. Carrying the
+     * network on these two basis tangents instead of four directions saves a third of the work.
+     */
+    static final class Point {
+        private static final int DIRECTIONS = Direction.values().length;
+
+        /** The features f₀ = tanh(z / zScale), f₁ = (w − wShift) / wScale, and ∂²f₀/∂m². */
+        double feature0, feature1, feature0SecondM;
+        /** ∂f₀ and ∂f₁ along each direction. */
+        final double[] feature0Tangent = new double[DIRECTIONS], feature1Tangent = new double[DIRECTIONS];
+        /** The known part of v, (m − e^{−rτ})·S(z), with its derivatives. */
+        double base, baseSecondM;
+        final double[] baseTangent = new double[DIRECTIONS];
+        /** The factor e^{−rτ}·w in front of H, with its derivatives (it does not move with m). */
+        double coefficient;
+        final double[] coefficientTangent = new double[DIRECTIONS];
+
+        void set(double m, double tau, double vol, double r, FeatureScaling scaling) {
             double sqrtTau = Math.sqrt(tau);
             double w = vol * sqrtTau;
             double discount = Math.exp(-r * tau);
@@ -72,51 +113,67 @@ final class SimilarityTransform {
             double d2Step = -STEP_STEEPNESS * STEP_STEEPNESS * s * (1 - s * s);      // d²S/dz²
             double intrinsic = m - discount;                          // A = m − e^{−rτ}
 
-            int row = FEATURES * i;
-            features.value()[row] = q;
-            features.value()[row + 1] = (w - scaling.wShift()) / scaling.wScale();
-            features.second()[row] = dq * d2zdm2 + d2q * dzdm * dzdm;
-            base.value()[i] = intrinsic * step;
-            base.second()[i] = 2 * dStep * dzdm + intrinsic * (d2Step * dzdm * dzdm + dStep * d2zdm2);
-            coefficient.value()[i] = discount * w;
+            feature0 = q;
+            feature1 = (w - scaling.wShift()) / scaling.wScale();
+            feature0SecondM = dq * d2zdm2 + d2q * dzdm * dzdm;
+            base = intrinsic * step;
+            baseSecondM = 2 * dStep * dzdm + intrinsic * (d2Step * dzdm * dzdm + dStep * d2zdm2);
+            coefficient = discount * w;
 
-            for (int k = 0; k < d; k++) {
+            for (Direction direction : Direction.values()) {
                 // ∂z, ∂w, ∂A and ∂(e^{−rτ} w) along each direction.
-                double dw, dIntrinsic, dCoefficient;
-                switch (directions.get(k)) {
+                double dz, dw, dIntrinsic, dCoefficient;
+                switch (direction) {
                     case MONEYNESS -> {
-                        dz[k] = dzdm;
+                        dz = dzdm;
                         dw = 0;
                         dIntrinsic = 1;
                         dCoefficient = 0;
                     }
                     case EXPIRY -> {
                         dw = w / (2 * tau);
-                        dz[k] = r / w - z / (2 * tau);
+                        dz = r / w - z / (2 * tau);
                         dIntrinsic = r * discount;
                         dCoefficient = discount * (dw - r * w);
                     }
                     case VOL -> {
                         dw = sqrtTau;
-                        dz[k] = -z / vol;
+                        dz = -z / vol;
                         dIntrinsic = 0;
                         dCoefficient = discount * sqrtTau;
                     }
                     case RATE -> {
                         dw = 0;
-                        dz[k] = tau / w;
+                        dz = tau / w;
                         dIntrinsic = tau * discount;
                         dCoefficient = -tau * discount * w;
                     }
                     default -> throw new AssertionError();
                 }
-                double[] featureTangent = features.tangents()[k];
-                featureTangent[row] = dq * dz[k];
-                featureTangent[row + 1] = dw / scaling.wScale();
-                base.tangents()[k][i] = dIntrinsic * step + intrinsic * dStep * dz[k];
-                coefficient.tangents()[k][i] = dCoefficient;
+                int k = direction.ordinal();
+                feature0Tangent[k] = dq * dz;
+                feature1Tangent[k] = dw / scaling.wScale();
+                baseTangent[k] = dIntrinsic * step + intrinsic * dStep * dz;
+                coefficientTangent[k] = dCoefficient;
             }
         }
-        return new Inputs(features, base, coefficient);
+
+        /**
+         * The call per unit strike with its Greeks in strike units (price/K, delta, gamma·K,
+         * theta/K, vega/K, rho/K), from the network's output H at this point, its gradient
+         * (∂H/∂f₀, ∂H/∂f₁) and ∂²H/∂f₀², by the chain rule through v = base + coefficient·H.
+         * Writes the six numbers to {@code out} from {@code offset}, in {@link Valuation}'s order.
+         */
+        void perUnitStrike(double h, double dHdF0, double dHdF1, double d2HdF02, double[] out, int offset) {
+            double dm = dHdF0 * feature0Tangent[0];
+            out[offset] = base + coefficient * h;
+            out[offset + 1] = baseTangent[0] + coefficient * dm;
+            out[offset + 2] = baseSecondM + coefficient * (d2HdF02 * feature0Tangent[0] * feature0Tangent[0] + dHdF0 * feature0SecondM);
+            for (int k = 1; k < DIRECTIONS; k++) {
+                double dH = dHdF0 * feature0Tangent[k] + dHdF1 * feature1Tangent[k];
+                double dv = baseTangent[k] + coefficientTangent[k] * h + coefficient * dH;
+                out[offset + 2 + k] = k == Direction.EXPIRY.ordinal() ? -dv : dv;   // theta = −∂v/∂τ
+            }
+        }
     }
 }

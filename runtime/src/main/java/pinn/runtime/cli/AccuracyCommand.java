@@ -12,6 +12,8 @@ import pinn.runtime.accuracy.AccuracyGrid;
 import pinn.runtime.accuracy.AccuracyReport;
 import pinn.runtime.accuracy.ErrorHeatMap;
 import pinn.runtime.accuracy.Quantity;
+import pinn.runtime.accuracy.ResidualSurvey;
+import pinn.runtime.engine.SelfCheck;
 import pinn.runtime.model.ModelFile;
 
 /** {@code ./pinn accuracy}: the model against the analytic formula on a dense grid over its domain. */
@@ -33,6 +35,8 @@ final class AccuracyCommand implements Callable<Integer> {
             AccuracyReport report = AccuracyReport.evaluate(points -> network.priceCalls(points, workspace), AccuracyGrid.over(network.domain()));
             System.out.println("model: " + (model == null ? "default model" : model) + ", trained by: " + file.metadata().commandLine());
             System.out.print(report.format());
+            System.out.print(ResidualSurvey.evaluate(points -> network.priceCalls(points, workspace), AccuracyGrid.over(network.domain()))
+                    .format(SelfCheck.DEFAULT.tolerance()));
             if (plot != null) {
                 ErrorHeatMap.write(report, Quantity.PRICE, plot);
                 Path deltaPlot = plot.resolveSibling(plot.getFileName().toString().replaceFirst("(\\.png)?$", "-delta.png"));

@@ -1,0 +1,417 @@
+package pinn.runtime.engine;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import pinn.kernels.Backend;
+import pinn.kernels.VectorBackend;
+import pinn.runtime.DefaultModel;
+import pinn.runtime.OptionType;
+import pinn.runtime.PricingNetwork;
+import pinn.runtime.model.ModelFile;
+
+/**
+ * The pricing runtime an application embeds: European options priced by the trained network, with
+ * the five Greeks, behind a fallback chain (CPU network → analytic formula; a GPU engine leads when
+ * one is configured), with input validation, a model cache and Prometheus metrics.
+ *
+ * <pre>{@code
+ * try (PinnRuntime runtime = PinnRuntime.open()) {                 // the default model
+ *     PricedOption call = runtime.price(OptionType.CALL, 105, 100, 0.5, 0.03, 0.2);
+ *     double delta = call.valuation().delta();                      // call.engine() == Engine.PINN_CPU
+ *     PricedBatch book = runtime.price(OptionBatch.builder()
+ *             .spot(spots).strike(100).expiry(0.5).rate(0.03).vol(vols).type(OptionType.PUT).build());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. One option is priced on the calling thread by fused forward-mode jets; larger
+ * batches in parallel on the runtime's worker threads (one per core). {@link #close()} stops new
+ * work, waits for work in flight, stops the threads and frees the models' native memory.
+ */
+public final class PinnRuntime implements AutoCloseable {
+
+    private static final AtomicLong RUNTIME_NUMBERS = new AtomicLong();
+
+    /** Names of this runtime's threads start with this, e.g. "pinn-1-worker-0". */
+    private final String threadNamePrefix;
+    private final WorkerPool workers;
+    private final ExecutorService loader;
+    private final Backend cpuBackend;
+    private final SelfCheck selfCheck;
+    private final PinnMetrics metrics;
+    private final UnaryOperator<List<PricingEngine>> chainCustomiser;
+    private final AtomicReference<LoadedModel> current = new AtomicReference<>();
+    private final ModelCache cache;
+    private final Duration closeTimeout;
+    private final AtomicLong inFlight = new AtomicLong();
+    private volatile boolean closed;
+
+    private PinnRuntime(Builder b, ModelFile initialModel, String initialName) {
+        this.threadNamePrefix = "pinn-" + RUNTIME_NUMBERS.incrementAndGet() + "-";
+        this.cpuBackend = new VectorBackend(1);
+        this.workers = new WorkerPool(b.threads, threadNamePrefix + "worker-");
+        this.loader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, threadNamePrefix + "model-loader");
+            t.setDaemon(true);
+            return t;
+        });
+        this.selfCheck = b.selfCheck;
+        this.chainCustomiser = b.chainCustomiser;
+        this.closeTimeout = b.closeTimeout;
+        this.metrics = new PinnMetrics(b.registry, this::cachedModelCount, () -> 0);
+        this.cache = new ModelCache(b.cacheCapacity, b.modelLoader, file -> open("cached", file), loader, metrics);
+        current.set(open(initialName, initialModel));
+    }
+
+    /** A runtime with the default model and default settings. */
+    public static PinnRuntime open() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- pricing ----
+
+    /** One option with price and Greeks; see {@link #price(OptionType, double, double, double, double, double, Outputs)}. */
+    public PricedOption price(OptionType type, double spot, double strike, double expiry, double rate, double vol) {
+        return price(type, spot, strike, expiry, rate, vol, Outputs.PRICE_AND_GREEKS);
+    }
+
+    /**
+     * One option on the current model, priced on the calling thread.
+     *
+     * @param spot S, currency, finite and &gt; 0
+     * @param strike K, currency, finite and &gt; 0
+     * @param expiry τ, years, finite and &gt; 0
+     * @param rate r, decimal per year, finite
+     * @param vol σ, decimal per √year, finite and &gt; 0
+     * @throws InvalidInputException naming the first invalid field
+     * @throws IllegalStateException once the runtime is closed
+     */
+    public PricedOption price(OptionType type, double spot, double strike, double expiry, double rate, double vol, Outputs outputs) {
+        PricedBatch out = new PricedBatch(1);
+        priceInto(type, spot, strike, expiry, rate, vol, outputs, out, 0);
+        return out.get(0);
+    }
+
+    /**
+     * As {@link #price(OptionType, double, double, double, double, double, Outputs)}, stored at
+     * {@code index} of {@code out} instead of returned: with a reused {@code out} this allocates
+     * nothing, for callers who count every microsecond.
+     */
+    public void priceInto(OptionType type, double spot, double strike, double expiry, double rate, double vol, Outputs outputs,
+                          PricedBatch out, int index) {
+        OptionBatch.check(type, spot, strike, expiry, rate, vol, -1);
+        Objects.checkIndex(index, out.size());
+        enter();
+        LoadedModel model = acquireCurrent();
+        try {
+            model.chain().priceOne(type, spot, strike, expiry, rate, vol, outputs.greeks(), out, index);
+        } finally {
+            model.release();
+            exit();
+        }
+    }
+
+    /** A batch with price and Greeks on the current model. */
+    public PricedBatch price(OptionBatch batch) {
+        return price(batch, Outputs.PRICE_AND_GREEKS);
+    }
+
+    /** A batch on the current model, in parallel on the runtime's workers when it is large. */
+    public PricedBatch price(OptionBatch batch, Outputs outputs) {
+        PricedBatch out = new PricedBatch(batch.size());
+        enter();
+        LoadedModel model = acquireCurrent();
+        try {
+            model.chain().price(batch, outputs.greeks(), out, workers.pool());
+        } finally {
+            model.release();
+            exit();
+        }
+        return out;
+    }
+
+    /**
+     * A batch on the model {@code spec} describes, from the model cache. If that model is not
+     * ready (its load or training is started, once, in the background), the batch is priced by the
+     * analytic formula and tagged {@link FallbackReason#MODEL_UNAVAILABLE}: a miss never blocks.
+     */
+    public PricedBatch price(ModelSpec spec, OptionBatch batch, Outputs outputs) {
+        PricedBatch out = new PricedBatch(batch.size());
+        enter();
+        try {
+            LoadedModel model = cache.acquireIfReady(spec);
+            if (model == null) {
+                current.get().chain().priceAnalytically(batch, out, FallbackReason.MODEL_UNAVAILABLE);
+                return out;
+            }
+            try {
+                model.chain().price(batch, outputs.greeks(), out, workers.pool());
+            } finally {
+                model.release();
+            }
+        } finally {
+            exit();
+        }
+        return out;
+    }
+
+    /** {@link #price(OptionType, double, double, double, double, double, Outputs)} on a runtime worker. */
+    public CompletableFuture<PricedOption> priceAsync(OptionType type, double spot, double strike, double expiry, double rate, double vol,
+                                                      Outputs outputs) {
+        return async(() -> price(type, spot, strike, expiry, rate, vol, outputs));
+    }
+
+    /** {@link #price(OptionBatch, Outputs)} on the runtime's workers. */
+    public CompletableFuture<PricedBatch> priceAsync(OptionBatch batch, Outputs outputs) {
+        return async(() -> price(batch, outputs));
+    }
+
+    private <T> CompletableFuture<T> async(java.util.function.Supplier<T> task) {
+        if (closed) return CompletableFuture.failedFuture(new IllegalStateException("the pricing runtime is closed"));
+        try {
+            return CompletableFuture.supplyAsync(task, workers.pool());
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the pricing runtime is closed", e));
+        }
+    }
+
+    // ---- models ----
+
+    /** The model new requests use. */
+    public ModelInfo currentModel() {
+        LoadedModel model = acquireCurrent();
+        try {
+            return ModelInfo.of(model.name(), model.file());
+        } finally {
+            model.release();
+        }
+    }
+
+    /**
+     * Makes {@code file} the current model, atomically: requests already running finish on the
+     * old model, new ones use the new one, and the old model's memory is freed when its last
+     * request is done. Swapping back to the previous file is the rollback.
+     *
+     * @param name what {@link #currentModel()} and metrics call it, e.g. the file name
+     */
+    public ModelInfo swapModel(String name, ModelFile file) {
+        enter();
+        try {
+            LoadedModel replacement = open(name, file);
+            LoadedModel previous = current.getAndSet(replacement);
+            if (previous != null) previous.retire();
+            return ModelInfo.of(name, file);
+        } finally {
+            exit();
+        }
+    }
+
+    /** The models the cache holds ready, least recently used first. */
+    public List<ModelSpec> cachedModels() {
+        return cache.readySpecs();
+    }
+
+    /** Waits for the model of {@code spec} to be loaded into the cache (pricing never needs this). */
+    public CompletableFuture<Void> preload(ModelSpec spec) {
+        return cache.whenReady(spec).thenApply(model -> null);
+    }
+
+    public CacheStatistics cacheStatistics() {
+        return cache.statistics();
+    }
+
+    /** Empties the model cache; models still in use are freed when their requests finish. */
+    public void clearCache() {
+        cache.clear();
+    }
+
+    /** The metrics this runtime records (registered in the builder's registry). */
+    public PinnMetrics metrics() {
+        return metrics;
+    }
+
+    /** Which engines lead the chain, and why the GPU engine does not when it does not. */
+    public String engineReport() {
+        return "pinn-cpu: " + cpuBackend + " on " + workers.pool().getParallelism() + " worker threads; pinn-cuda: not configured";
+    }
+
+    private LoadedModel open(String name, ModelFile file) {
+        PricingNetwork network = PricingNetwork.fromModelFile(cpuBackend, file);
+        NetworkEngine cpu = new NetworkEngine(Engine.PINN_CPU, network);
+        List<PricingEngine> chainEngines = chainCustomiser.apply(new ArrayList<>(List.of(cpu)));
+        FallbackChain chain = new FallbackChain(chainEngines, file.domain(), selfCheck, metrics);
+        return new LoadedModel(name, file, List.of(network), List.of(cpu), chain);
+    }
+
+    private double cachedModelCount() {
+        ModelCache c = cache;
+        return c == null ? 0 : c.statistics().size();
+    }
+
+    private LoadedModel acquireCurrent() {
+        while (true) {
+            LoadedModel model = current.get();
+            if (model.tryAcquire()) return model;
+            // swapped and freed between the read and the acquire: read the new one
+        }
+    }
+
+    // ---- lifecycle ----
+
+    private void enter() {
+        inFlight.incrementAndGet();
+        if (closed) {
+            inFlight.decrementAndGet();
+            throw new IllegalStateException("the pricing runtime is closed");
+        }
+    }
+
+    private void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * Stops accepting work, waits up to the close timeout for work in flight, stops the worker and
+     * loader threads and frees the models. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        try {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
+            long left = Math.max(0, deadline - System.nanoTime());
+            workers.shutdown(left, TimeUnit.NANOSECONDS);
+            loader.shutdownNow();
+            loader.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            workers.close();
+            cache.close();
+            LoadedModel model = current.getAndSet(null);
+            if (model != null) model.retire();
+            cpuBackend.close();
+        }
+    }
+
+    /** The start of the names of this runtime's threads, e.g. "pinn-1-" (workers "pinn-1-worker-0", loader "pinn-1-model-loader"). */
+    public String threadNamePrefix() {
+        return threadNamePrefix;
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Settings of a runtime; every one has a default. */
+    public static final class Builder {
+        private ModelFile model;
+        private String modelName = "default";
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private SelfCheck selfCheck = SelfCheck.DEFAULT;
+        private PrometheusRegistry registry = new PrometheusRegistry();
+        private ModelLoader modelLoader = spec -> {
+            throw new IllegalStateException("no model loader is configured for " + spec.fileName());
+        };
+        private int cacheCapacity = 8;
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private UnaryOperator<List<PricingEngine>> chainCustomiser = UnaryOperator.identity();
+
+        private Builder() {}
+
+        /** The model to price with (default: the model shipped in the runtime's resources). */
+        public Builder model(String name, ModelFile file) {
+            this.modelName = Objects.requireNonNull(name, "name");
+            this.model = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** The model in {@code path}, read and checked now. */
+        public Builder modelFile(Path path) {
+            try {
+                return model(path.getFileName().toString(), ModelFile.read(path));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the model " + path + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Worker threads for batches and asynchronous calls (default: one per core). */
+        public Builder threads(int threads) {
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder selfCheck(SelfCheck selfCheck) {
+            this.selfCheck = Objects.requireNonNull(selfCheck, "selfCheck");
+            return this;
+        }
+
+        /** Where the metrics are registered (default: a registry of the runtime's own). */
+        public Builder metricsRegistry(PrometheusRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** How the model cache gets a model it misses (default: none; every cache lookup then prices analytically). */
+        public Builder modelLoader(ModelLoader loader) {
+            this.modelLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /** The most models the cache holds (default 8). */
+        public Builder cacheCapacity(int capacity) {
+            if (capacity < 1) throw new IllegalArgumentException("cache capacity must be >= 1, was " + capacity);
+            this.cacheCapacity = capacity;
+            return this;
+        }
+
+        /** How long {@link #close()} waits for work in flight (default 10 s). */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Rewrites each model's list of network engines (the analytic formula always follows):
+         * for instrumentation, and for tests that inject failures.
+         */
+        public Builder chain(UnaryOperator<List<PricingEngine>> customiser) {
+            this.chainCustomiser = Objects.requireNonNull(customiser, "customiser");
+            return this;
+        }
+
+        /** Opens the runtime: loads the model and starts the threads. */
+        public PinnRuntime build() {
+            ModelFile file = model;
+            if (file == null) {
+                try {
+                    file = DefaultModel.file();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+            }
+            return new PinnRuntime(this, file, modelName);
+        }
+    }
+}
