@@ -29,10 +29,65 @@ public final class SinglePointKernels {
      * all row-major, y distinct from x.
      */
     public static void affine(MemorySegment x, int lanes, int in, MemorySegment w, MemorySegment b, int out, MemorySegment y) {
-        if (out < LANES) {
+        if (lanes == 4 && out % (4 * LANES) == 0) {
+            affineFourLanes(x, in, w, b, out, y);
+        } else if (lanes == 1 && out % (4 * LANES) == 0) {
+            affineOneLane(x, in, w, b, out, y);
+        } else if (out < LANES) {
             affineNarrow(x, lanes, in, w, b, out, y);
-            return;
+        } else {
+            affineAnyLanes(x, lanes, in, w, b, out, y);
         }
+    }
+
+    /**
+     * Four lanes (a value, two tangents, a second derivative), 4 output vectors at a time: 16
+     * accumulators, and each weight vector loaded once for the four lanes.
+     */
+    private static void affineFourLanes(MemorySegment x, int in, MemorySegment w, MemorySegment b, int out, MemorySegment y) {
+        for (int j = 0; j < out; j += 4 * LANES) {
+            DoubleVector v0 = load(b, j), v1 = load(b, j + LANES), v2 = load(b, j + 2 * LANES), v3 = load(b, j + 3 * LANES);
+            DoubleVector p0 = DoubleVector.zero(SPECIES), p1 = p0, p2 = p0, p3 = p0;
+            DoubleVector q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+            DoubleVector s0 = p0, s1 = p0, s2 = p0, s3 = p0;
+            for (int i = 0; i < in; i++) {
+                long wRow = (long) i * out + j;
+                DoubleVector w0 = load(w, wRow), w1 = load(w, wRow + LANES), w2 = load(w, wRow + 2 * LANES), w3 = load(w, wRow + 3 * LANES);
+                DoubleVector xv = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, i));
+                DoubleVector xp = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, (long) in + i));
+                DoubleVector xq = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, 2L * in + i));
+                DoubleVector xs = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, 3L * in + i));
+                v0 = w0.fma(xv, v0); v1 = w1.fma(xv, v1); v2 = w2.fma(xv, v2); v3 = w3.fma(xv, v3);
+                p0 = w0.fma(xp, p0); p1 = w1.fma(xp, p1); p2 = w2.fma(xp, p2); p3 = w3.fma(xp, p3);
+                q0 = w0.fma(xq, q0); q1 = w1.fma(xq, q1); q2 = w2.fma(xq, q2); q3 = w3.fma(xq, q3);
+                s0 = w0.fma(xs, s0); s1 = w1.fma(xs, s1); s2 = w2.fma(xs, s2); s3 = w3.fma(xs, s3);
+            }
+            store(v0, y, j); store(v1, y, j + LANES); store(v2, y, j + 2 * LANES); store(v3, y, j + 3 * LANES);
+            long o = out;
+            store(p0, y, o + j); store(p1, y, o + j + LANES); store(p2, y, o + j + 2 * LANES); store(p3, y, o + j + 3 * LANES);
+            store(q0, y, 2 * o + j); store(q1, y, 2 * o + j + LANES); store(q2, y, 2 * o + j + 2 * LANES); store(q3, y, 2 * o + j + 3 * LANES);
+            store(s0, y, 3 * o + j); store(s1, y, 3 * o + j + LANES); store(s2, y, 3 * o + j + 2 * LANES); store(s3, y, 3 * o + j + 3 * LANES);
+        }
+    }
+
+    /** One lane (values only), 4 output vectors at a time. */
+    private static void affineOneLane(MemorySegment x, int in, MemorySegment w, MemorySegment b, int out, MemorySegment y) {
+        for (int j = 0; j < out; j += 4 * LANES) {
+            DoubleVector v0 = load(b, j), v1 = load(b, j + LANES), v2 = load(b, j + 2 * LANES), v3 = load(b, j + 3 * LANES);
+            for (int i = 0; i < in; i++) {
+                long wRow = (long) i * out + j;
+                DoubleVector xv = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, i));
+                v0 = load(w, wRow).fma(xv, v0);
+                v1 = load(w, wRow + LANES).fma(xv, v1);
+                v2 = load(w, wRow + 2 * LANES).fma(xv, v2);
+                v3 = load(w, wRow + 3 * LANES).fma(xv, v3);
+            }
+            store(v0, y, j); store(v1, y, j + LANES); store(v2, y, j + 2 * LANES); store(v3, y, j + 3 * LANES);
+        }
+    }
+
+    /** Any lane count and width: one or two output vectors at a time, then a scalar tail. */
+    private static void affineAnyLanes(MemorySegment x, int lanes, int in, MemorySegment w, MemorySegment b, int out, MemorySegment y) {
         int j = 0;
         // Two output vectors per pass: 2·lanes accumulators and two weight vectors stay in registers.
         for (; j + 2 * LANES <= out; j += 2 * LANES) {
@@ -120,6 +175,10 @@ public final class SinglePointKernels {
             }
             for (int k = 1; k <= tangents; k++) y.setAtIndex(DOUBLE, (long) k * n + i, d1 * a.getAtIndex(DOUBLE, (long) k * n + i));
         }
+    }
+
+    private static void store(DoubleVector v, MemorySegment s, long index) {
+        v.intoMemorySegment(s, index * 8, ORDER);
     }
 
     private static DoubleVector load(MemorySegment s, long index) {

@@ -59,7 +59,7 @@ public final class CallBatch {
         if (n == 0) return;
         for (int i = 0; i < n; i++) {
             SimilarityTransform.Point p = points[i];
-            p.set(moneyness[i], expiry[i], vol[i], rate[i], network.scaling());
+            p.set(moneyness[i], expiry[i], vol[i], rate[i], network.scaling(), greeks);
             features[2 * i] = p.feature0;
             features[2 * i + 1] = p.feature1;
         }

@@ -82,7 +82,9 @@ final class SimilarityTransform {
      * network on these two basis tangents instead of four directions saves a third of the work.
      */
     static final class Point {
-        private static final int DIRECTIONS = Direction.values().length;
+        /** Direction.values() copies its array on every call; the hot path reads this one. */
+        private static final Direction[] ALL = Direction.values();
+        private static final int DIRECTIONS = ALL.length;
 
         /** The features f₀ = tanh(z / zScale), f₁ = (w − wShift) / wScale, and ∂²f₀/∂m². */
         double feature0, feature1, feature0SecondM;
@@ -96,31 +98,37 @@ final class SimilarityTransform {
         final double[] coefficientTangent = new double[DIRECTIONS];
 
         void set(double m, double tau, double vol, double r, FeatureScaling scaling) {
+            set(m, tau, vol, r, scaling, true);
+        }
+
+        /** As {@link #set(double, double, double, double, FeatureScaling)}; without {@code derivatives} only the values (features, base, coefficient). */
+        void set(double m, double tau, double vol, double r, FeatureScaling scaling, boolean derivatives) {
             double sqrtTau = Math.sqrt(tau);
             double w = vol * sqrtTau;
             double discount = Math.exp(-r * tau);
             double z = (Math.log(m) + r * tau) / w;
-            // Second derivatives along m: z_mm = −1/(m² w); w, σ and r do not move with m.
-            double dzdm = 1 / (m * w);
-            double d2zdm2 = -dzdm / m;
-
             double q = Math.tanh(z / scaling.zScale());
-            double dq = (1 - q * q) / scaling.zScale();              // dq/dz
-            double d2q = -2 * q * dq / scaling.zScale();              // d²q/dz²
             double s = Math.tanh(STEP_STEEPNESS * z);
             double step = 0.5 * (1 + s);
-            double dStep = 0.5 * STEP_STEEPNESS * (1 - s * s);                       // dS/dz
-            double d2Step = -STEP_STEEPNESS * STEP_STEEPNESS * s * (1 - s * s);      // d²S/dz²
             double intrinsic = m - discount;                          // A = m − e^{−rτ}
 
             feature0 = q;
             feature1 = (w - scaling.wShift()) / scaling.wScale();
-            feature0SecondM = dq * d2zdm2 + d2q * dzdm * dzdm;
             base = intrinsic * step;
-            baseSecondM = 2 * dStep * dzdm + intrinsic * (d2Step * dzdm * dzdm + dStep * d2zdm2);
             coefficient = discount * w;
+            if (!derivatives) return;
 
-            for (Direction direction : Direction.values()) {
+            // Second derivatives along m: z_mm = −1/(m² w); w, σ and r do not move with m.
+            double dzdm = 1 / (m * w);
+            double d2zdm2 = -dzdm / m;
+            double dq = (1 - q * q) / scaling.zScale();              // dq/dz
+            double d2q = -2 * q * dq / scaling.zScale();              // d²q/dz²
+            double dStep = 0.5 * STEP_STEEPNESS * (1 - s * s);                       // dS/dz
+            double d2Step = -STEP_STEEPNESS * STEP_STEEPNESS * s * (1 - s * s);      // d²S/dz²
+            feature0SecondM = dq * d2zdm2 + d2q * dzdm * dzdm;
+            baseSecondM = 2 * dStep * dzdm + intrinsic * (d2Step * dzdm * dzdm + dStep * d2zdm2);
+
+            for (Direction direction : ALL) {
                 // ∂z, ∂w, ∂A and ∂(e^{−rτ} w) along each direction.
                 double dz, dw, dIntrinsic, dCoefficient;
                 switch (direction) {

@@ -75,7 +75,7 @@ public final class SingleOptionPricer implements AutoCloseable {
         Scratch scratch = acquire();
         try {
             SimilarityTransform.Point point = scratch.point;
-            point.set(spot / strike, expiry, vol, rate, network.scaling());
+            point.set(spot / strike, expiry, vol, rate, network.scaling(), greeks);
             if (greeks) {
                 runNetwork(scratch, point, GREEK_LANES);
                 MemorySegment h = scratch.preActivation;

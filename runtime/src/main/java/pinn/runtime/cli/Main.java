@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code pinn} command line: {@code ./pinn <command> [options]}; {@code ./pinn help} lists the commands. */
 @Command(name = "pinn", mixinStandardHelpOptions = true, version = "pinn 0.1.0",
         description = "A physics-informed neural network runtime for option pricing.",
-        subcommands = {DemoCommand.class, TrainCommand.class, AccuracyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PriceCommand.class, ServeCommand.class, DemoCommand.class, TrainCommand.class, AccuracyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
