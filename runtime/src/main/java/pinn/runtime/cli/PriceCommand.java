@@ -131,9 +131,10 @@ final class PriceCommand implements Callable<Integer> {
      */
     private int priceCsv(PinnRuntime runtime, String file) throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        // Standard output is flushed, not closed: it is not this command's to close.
+        BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         try (BufferedReader in = file.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
-             BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)) {
+                : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
             String header = in.readLine();
             if (header == null || !header.strip().equals(CSV_HEADER)) {
                 err.println("pinn price: line 1 must be the header '" + CSV_HEADER + "', was '" + (header == null ? "" : header.strip()) + "'");
@@ -156,6 +157,8 @@ final class PriceCommand implements Callable<Integer> {
             chunk.flush(runtime, out);
             if (skipped > 0) err.println("pinn price: " + skipped + " bad row(s) skipped");
             return skipped > 0 ? 2 : 0;
+        } finally {
+            out.flush();
         }
     }
 
