@@ -53,8 +53,13 @@ final class FallbackChain {
             analyticOne(type, spot, strike, expiry, rate, vol, out, index, FallbackReason.OUTSIDE_DOMAIN);
             return;
         }
+        boolean first = true;
         for (int k = 0; k < engines.size() - 1; k++) {
             PricingEngine engine = engines.get(k);
+            // One option never goes to a GPU: the device round trip costs more than the whole CPU pass.
+            if (engine.id() == Engine.PINN_CUDA) continue;
+            boolean wasFirst = first;
+            first = false;
             try {
                 engine.priceOne(type, spot, strike, expiry, rate, vol, greeks, results, index);
             } catch (RuntimeException e) {
@@ -66,13 +71,13 @@ final class FallbackChain {
                 analyticOne(type, spot, strike, expiry, rate, vol, out, index, FallbackReason.SELF_CHECK);
                 return;
             }
-            FallbackReason reason = k == 0 ? FallbackReason.NONE : FallbackReason.ENGINE_FAILED;
+            FallbackReason reason = wasFirst ? FallbackReason.NONE : FallbackReason.ENGINE_FAILED;
             out.tag(index, engine.id(), reason);
             metrics.priced(engine.id(), 1);
             if (reason != FallbackReason.NONE) metrics.fallback(reason, 1);
             return;
         }
-        analyticOne(type, spot, strike, expiry, rate, vol, out, index, engines.size() == 1 ? FallbackReason.NONE : FallbackReason.ENGINE_FAILED);
+        analyticOne(type, spot, strike, expiry, rate, vol, out, index, first ? FallbackReason.NONE : FallbackReason.ENGINE_FAILED);
     }
 
     private void analyticOne(OptionType type, double spot, double strike, double expiry, double rate, double vol,

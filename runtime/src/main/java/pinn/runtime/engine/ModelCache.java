@@ -86,17 +86,18 @@ final class ModelCache implements AutoCloseable {
             executor.execute(() -> {
                 try {
                     LoadedModel model = opener.apply(loader.load(spec));
-                    boolean keep;
+                    boolean held;
                     synchronized (this) {
-                        keep = !closed && entries.get(spec) == future;
+                        held = !closed && entries.get(spec) == future;
                     }
-                    if (!keep) {
+                    if (!held) {
                         model.retire();
                         future.completeExceptionally(new IllegalStateException("the cache was cleared while " + spec.fileName() + " loaded"));
                         return;
                     }
-                    future.complete(model);
+                    // Make room first, so that whoever waits on the future sees the cache within its bound.
                     evictBeyondCapacity();
+                    future.complete(model);
                 } catch (Throwable e) {
                     failed(spec, future, e);
                 }
@@ -157,9 +158,8 @@ final class ModelCache implements AutoCloseable {
             dropped = new ArrayList<>(entries.values());
             entries.clear();
         }
-        for (CompletableFuture<LoadedModel> future : dropped) {
-            if (future.isDone() && !future.isCompletedExceptionally()) future.join().retire();
-        }
+        // A load still running when it is dropped retires its model as soon as it completes.
+        for (CompletableFuture<LoadedModel> future : dropped) future.thenAccept(LoadedModel::retire);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
@@ -23,7 +24,8 @@ import pinn.kernels.NativeMemory;
  *   <li>{@code pinn_model_cache_hits_total}, {@code _misses_total}, {@code _loads_total},
  *       {@code _load_failures_total}, {@code _evictions_total}, and the gauge {@code pinn_models_cached};
  *   <li>{@code pinn_native_bytes}: native memory held by the library's arenas;
- *   <li>{@code pinn_gpu_available}: 1 when the CUDA engine leads the chain, else 0;
+ *   <li>{@code pinn_gpu_available}: 1 when the CUDA engine leads the chain, else 0, and
+ *       {@code pinn_gpu_info{reason}} with the probe's reason ({@code none}, {@code no-driver}, …);
  *   <li>{@code pinn_training_duration_seconds}: histogram of model trainings.
  * </ul>
  *
@@ -42,9 +44,10 @@ public final class PinnMetrics {
      * Registers the metrics in {@code registry}.
      *
      * @param modelsCached reads how many models the cache holds
-     * @param gpuAvailable reads whether the GPU engine is in use (1) or not (0)
+     * @param gpuAvailable whether the GPU engine leads the chain
+     * @param gpuReason the probe's reason label when it does not ({@code none} when it does)
      */
-    PinnMetrics(PrometheusRegistry registry, DoubleSupplier modelsCached, DoubleSupplier gpuAvailable) {
+    PinnMetrics(PrometheusRegistry registry, DoubleSupplier modelsCached, boolean gpuAvailable, String gpuReason) {
         Counter pricedCounter = counter(registry, "pinn_options_priced", "Options priced, by the engine that produced the result", "engine");
         Counter failureCounter = counter(registry, "pinn_engine_failures", "Engine failures; the next engine of the chain re-priced the work", "engine");
         for (Engine engine : Engine.values()) {
@@ -66,7 +69,9 @@ public final class PinnMetrics {
         GaugeWithCallback.builder().name("pinn_native_bytes").help("Native memory held by the library's arenas").unit(Unit.BYTES)
                 .callback(cb -> cb.call(NativeMemory.bytesHeld())).register(registry);
         GaugeWithCallback.builder().name("pinn_gpu_available").help("1 when the CUDA engine leads the fallback chain, else 0")
-                .callback(cb -> cb.call(gpuAvailable.getAsDouble())).register(registry);
+                .callback(cb -> cb.call(gpuAvailable ? 1 : 0)).register(registry);
+        Info.builder().name("pinn_gpu").help("Why the CUDA engine is not used (reason none when it is)").labelNames("reason")
+                .register(registry).addLabelValues(gpuReason);
         trainingDuration = Histogram.builder().name("pinn_training_duration_seconds").help("Wall time of model trainings")
                 .classicOnly().classicUpperBounds(1, 10, 60, 300, 900, 1800, 3600).register(registry);
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import pinn.kernels.Backend;
 import pinn.kernels.VectorBackend;
+import pinn.kernels.cuda.CudaProbe;
 import pinn.runtime.DefaultModel;
 import pinn.runtime.OptionType;
 import pinn.runtime.PricingNetwork;
@@ -25,8 +26,8 @@ import pinn.runtime.model.ModelFile;
 
 /**
  * The pricing runtime an application embeds: European options priced by the trained network, with
- * the five Greeks, behind a fallback chain (CPU network → analytic formula; a GPU engine leads when
- * one is configured), with input validation, a model cache and Prometheus metrics.
+ * the five Greeks, behind a fallback chain (GPU network when a CUDA device is usable → CPU network →
+ * analytic formula), with input validation, a model cache and Prometheus metrics.
  *
  * <pre>{@code
  * try (PinnRuntime runtime = PinnRuntime.open()) {                 // the default model
@@ -44,12 +45,17 @@ import pinn.runtime.model.ModelFile;
 public final class PinnRuntime implements AutoCloseable {
 
     private static final AtomicLong RUNTIME_NUMBERS = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger(PinnRuntime.class.getName());
 
     /** Names of this runtime's threads start with this, e.g. "pinn-1-worker-0". */
     private final String threadNamePrefix;
     private final WorkerPool workers;
     private final ExecutorService loader;
     private final Backend cpuBackend;
+    /** The CUDA backend when the probe found a usable GPU, else null. */
+    private final Backend gpuBackend;
+    /** The probe's one line: the device, or why there is none. */
+    private final String gpuStatus;
     private final SelfCheck selfCheck;
     private final PinnMetrics metrics;
     private final UnaryOperator<List<PricingEngine>> chainCustomiser;
@@ -62,6 +68,16 @@ public final class PinnRuntime implements AutoCloseable {
     private PinnRuntime(Builder b, ModelFile initialModel, String initialName) {
         this.threadNamePrefix = "pinn-" + RUNTIME_NUMBERS.incrementAndGet() + "-";
         this.cpuBackend = new VectorBackend(1);
+        CudaProbe.Outcome gpu = b.gpu ? CudaProbe.probe()
+                : new CudaProbe.Unusable(CudaProbe.Reason.DISABLED, "switched off by PinnRuntime.Builder.gpu(false)");
+        if (gpu instanceof CudaProbe.Usable usable) {
+            this.gpuBackend = usable.backend();
+            this.gpuStatus = usable.logLine();
+        } else {
+            this.gpuBackend = null;
+            this.gpuStatus = ((CudaProbe.Unusable) gpu).logLine();
+        }
+        LOG.log(System.Logger.Level.INFO, gpuStatus);
         this.workers = new WorkerPool(b.threads, threadNamePrefix + "worker-");
         this.loader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadNamePrefix + "model-loader");
@@ -71,8 +87,11 @@ public final class PinnRuntime implements AutoCloseable {
         this.selfCheck = b.selfCheck;
         this.chainCustomiser = b.chainCustomiser;
         this.closeTimeout = b.closeTimeout;
-        this.metrics = new PinnMetrics(b.registry, this::cachedModelCount, () -> 0);
-        this.cache = new ModelCache(b.cacheCapacity, b.modelLoader, file -> open("cached", file), loader, metrics);
+        this.metrics = new PinnMetrics(b.registry, this::cachedModelCount, gpuBackend != null,
+                gpu instanceof CudaProbe.Unusable unusable ? unusable.reason().label() : "none");
+        ModelLoader modelLoader = b.modelDirectory == null ? b.modelLoader
+                : new DirectoryModelLoader(b.modelDirectory, b.trainMissingModels, metrics::trainingFinished);
+        this.cache = new ModelCache(b.cacheCapacity, modelLoader, file -> open("cached", file), loader, metrics);
         current.set(open(initialName, initialModel));
     }
 
@@ -247,17 +266,33 @@ public final class PinnRuntime implements AutoCloseable {
         return metrics;
     }
 
-    /** Which engines lead the chain, and why the GPU engine does not when it does not. */
+    /**
+     * Which engines price, and why the GPU engine does not when it does not, e.g. "pinn-cpu: … on 2
+     * worker threads; CUDA backend unavailable (no-driver): libcuda.so.1 not found".
+     */
     public String engineReport() {
-        return "pinn-cpu: " + cpuBackend + " on " + workers.pool().getParallelism() + " worker threads; pinn-cuda: not configured";
+        return "pinn-cpu: " + cpuBackend + " on " + workers.pool().getParallelism() + " worker threads; " + gpuStatus;
     }
 
+    /** The network on each backend (GPU first when there is one), their engines, and the chain over them. */
     private LoadedModel open(String name, ModelFile file) {
-        PricingNetwork network = PricingNetwork.fromModelFile(cpuBackend, file);
-        NetworkEngine cpu = new NetworkEngine(Engine.PINN_CPU, network);
-        List<PricingEngine> chainEngines = chainCustomiser.apply(new ArrayList<>(List.of(cpu)));
+        List<PricingNetwork> networks = new ArrayList<>();
+        List<NetworkEngine> engines = new ArrayList<>();
+        try {
+            if (gpuBackend != null) {
+                networks.add(PricingNetwork.fromModelFile(gpuBackend, file));
+                engines.add(new NetworkEngine(Engine.PINN_CUDA, networks.getLast()));
+            }
+            networks.add(PricingNetwork.fromModelFile(cpuBackend, file));
+            engines.add(new NetworkEngine(Engine.PINN_CPU, networks.getLast()));
+        } catch (RuntimeException e) {
+            engines.forEach(NetworkEngine::close);
+            networks.forEach(PricingNetwork::close);
+            throw e;
+        }
+        List<PricingEngine> chainEngines = chainCustomiser.apply(new ArrayList<>(engines));
         FallbackChain chain = new FallbackChain(chainEngines, file.domain(), selfCheck, metrics);
-        return new LoadedModel(name, file, List.of(network), List.of(cpu), chain);
+        return new LoadedModel(name, file, networks, engines, chain);
     }
 
     private double cachedModelCount() {
@@ -268,6 +303,7 @@ public final class PinnRuntime implements AutoCloseable {
     private LoadedModel acquireCurrent() {
         while (true) {
             LoadedModel model = current.get();
+            if (model == null) throw new IllegalStateException("the pricing runtime is closed");
             if (model.tryAcquire()) return model;
             // swapped and freed between the read and the acquire: read the new one
         }
@@ -310,6 +346,7 @@ public final class PinnRuntime implements AutoCloseable {
             LoadedModel model = current.getAndSet(null);
             if (model != null) model.retire();
             cpuBackend.close();
+            if (gpuBackend != null) gpuBackend.close();
         }
     }
 
@@ -336,6 +373,9 @@ public final class PinnRuntime implements AutoCloseable {
         private int cacheCapacity = 8;
         private Duration closeTimeout = Duration.ofSeconds(10);
         private UnaryOperator<List<PricingEngine>> chainCustomiser = UnaryOperator.identity();
+        private boolean gpu = true;
+        private Path modelDirectory;
+        private boolean trainMissingModels;
 
         private Builder() {}
 
@@ -376,6 +416,19 @@ public final class PinnRuntime implements AutoCloseable {
         /** How the model cache gets a model it misses (default: none; every cache lookup then prices analytically). */
         public Builder modelLoader(ModelLoader loader) {
             this.modelLoader = Objects.requireNonNull(loader, "loader");
+            this.modelDirectory = null;
+            return this;
+        }
+
+        /**
+         * Makes the model cache read models from {@code directory}, each under its
+         * {@link ModelSpec#fileName()}, and, with {@code trainWhenMissing}, train a missing one with
+         * the default training settings (minutes, in the background; the analytic formula serves
+         * meanwhile) and write it there. Replaces {@link #modelLoader}.
+         */
+        public Builder modelDirectory(Path directory, boolean trainWhenMissing) {
+            this.modelDirectory = Objects.requireNonNull(directory, "directory");
+            this.trainMissingModels = trainWhenMissing;
             return this;
         }
 
@@ -398,6 +451,16 @@ public final class PinnRuntime implements AutoCloseable {
          */
         public Builder chain(UnaryOperator<List<PricingEngine>> customiser) {
             this.chainCustomiser = Objects.requireNonNull(customiser, "customiser");
+            return this;
+        }
+
+        /**
+         * Whether to probe for a CUDA GPU and put its engine first in the chain (default true; the
+         * system property {@code -Dpinn.cuda=off} also switches it off). Without a usable GPU the
+         * CPU engine leads and {@link PinnRuntime#engineReport()} says why.
+         */
+        public Builder gpu(boolean probe) {
+            this.gpu = probe;
             return this;
         }
 

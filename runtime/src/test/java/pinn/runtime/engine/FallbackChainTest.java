@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,6 +137,31 @@ class FallbackChainTest {
         try (PinnRuntime runtime = PinnRuntime.open()) {
             PricedBatch priced = runtime.price(batch(2000));
             assertEquals(0, priced.count(Engine.ANALYTIC), "the default tolerance rejects nothing inside the domain");
+        }
+    }
+
+    @Test
+    void withoutAUsableGpuTheCpuLeadsAndTheReasonIsReportedAndExported() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (PinnRuntime runtime = PinnRuntime.builder().metricsRegistry(registry).build()) {
+            String report = runtime.engineReport();
+            boolean gpu = report.contains("CUDA backend ready");
+            double available = 0;
+            String reason = null;
+            for (MetricSnapshot snapshot : registry.scrape()) {
+                String name = snapshot.getMetadata().getPrometheusName();
+                if (name.equals("pinn_gpu_available")) available = ((GaugeSnapshot) snapshot).getDataPoints().getFirst().getValue();
+                if (name.equals("pinn_gpu")) reason = ((InfoSnapshot) snapshot).getDataPoints().getFirst().getLabels().get("reason");
+            }
+            assertEquals(gpu ? 1 : 0, available);
+            if (!gpu) {
+                assertTrue(report.contains("CUDA backend unavailable (" + reason + "): "), report + " / " + reason);
+                assertEquals(FallbackReason.NONE, runtime.price(batch(100)).fallback(0), "the CPU engine leads: no fallback");
+                assertEquals(Engine.PINN_CPU, runtime.price(batch(100)).engine(0));
+            }
+        }
+        try (PinnRuntime runtime = PinnRuntime.builder().gpu(false).build()) {
+            assertTrue(runtime.engineReport().contains("CUDA backend unavailable (disabled)"), runtime.engineReport());
         }
     }
 

@@ -113,4 +113,16 @@ class ModelCacheTest {
             assertEquals(0, runtime.cacheStatistics().size());
         }
     }
+
+    @Test
+    void aModelDirectoryServesSpecsByFileName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        defaultFile().write(dir.resolve(spec(0.8).fileName()));
+        try (PinnRuntime runtime = PinnRuntime.builder().modelDirectory(dir, false).build()) {
+            runtime.preload(spec(0.8)).get(10, TimeUnit.SECONDS);
+            OptionBatch batch = OptionBatch.of(OptionType.CALL, 100, 100, 1, 0.05, 0.2);
+            assertEquals(Engine.PINN_CPU, runtime.price(spec(0.8), batch, Outputs.PRICE).engine(0));
+            ExecutionException missing = assertThrows(ExecutionException.class, () -> runtime.preload(spec(0.7)).get(10, TimeUnit.SECONDS));
+            assertTrue(missing.getCause().getMessage().contains(spec(0.7).fileName() + " and training is off"), missing.toString());
+        }
+    }
 }
