@@ -22,6 +22,11 @@ import java.util.function.UnaryOperator;
  * <p>Rules: for z = x·W + b, z' = x'·W and z'' = x''·W; for y = f(z) elementwise,
  * y' = f'(z)·z' and y'' = f'(z)·z'' + f''(z)·(z')².
  *
+ * <p>The methods here apply the rules component by component, an op per component and
+ * elementary function. For a network, {@link #stack} puts the components into one matrix of row
+ * blocks, on which a layer is a single GEMM and a single fused pass of the chain rule
+ * ({@link Tape#tanhJetLinear}, {@link Tape#jetLinear}); {@link #unstack} takes them apart again.
+ *
  * @param value the value f(x)
  * @param tangents first derivatives along each direction dᵢ, each of the value's shape
  * @param second the second derivative along d₀, of the value's shape
@@ -116,6 +121,33 @@ public record Jet(Tensor value, List<Tensor> tangents, Tensor second) {
     public Jet chain(Tape tape, Tensor y, Tensor d1, Tensor d2) {
         Tensor s = tape.add(tape.mul(d1, second), tape.mul(d2, tape.square(tangents.getFirst())));
         return new Jet(y, map(tangents, t -> tape.mul(d1, t)), s);
+    }
+
+    // ---- stacked: the components as row blocks of one matrix ----
+
+    /**
+     * The components one below the other, value first, then the tangents in order, then the
+     * second derivative: a (directions + 2)·rows × cols matrix on which a layer is one
+     * {@link Tape#jetLinear} and one {@link Tape#tanhJet}.
+     */
+    public Tensor stack(Tape tape) {
+        Tensor[] parts = new Tensor[tangents.size() + 2];
+        parts[0] = value;
+        for (int i = 0; i < tangents.size(); i++) parts[i + 1] = tangents.get(i);
+        parts[parts.length - 1] = second;
+        return tape.stackRows(parts);
+    }
+
+    /** The jet along {@code directions} that {@link #stack} stacked into {@code stacked}, its components as views. */
+    public static Jet unstack(Tape tape, Tensor stacked, int directions) {
+        int blocks = directions + 2;
+        if (directions < 1 || stacked.rows() % blocks != 0) {
+            throw new IllegalArgumentException("a " + stacked.shape() + " matrix does not hold a jet along " + directions + " directions");
+        }
+        int n = stacked.rows() / blocks;
+        List<Tensor> tangents = new ArrayList<>(directions);
+        for (int i = 1; i <= directions; i++) tangents.add(tape.rowBlock(stacked, i * n, n));
+        return new Jet(tape.rowBlock(stacked, 0, n), tangents, tape.rowBlock(stacked, (blocks - 1) * n, n));
     }
 
     private static List<Tensor> map(List<Tensor> xs, UnaryOperator<Tensor> f) {

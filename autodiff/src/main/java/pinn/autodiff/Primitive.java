@@ -298,6 +298,164 @@ public sealed interface Primitive {
         }
     }
 
+    // ---- row blocks, and Taylor jets stacked as row blocks ----
+    //
+    // A jet along d directions (value, d tangents, the second derivative along the first) can be
+    // stacked into one matrix of d + 2 row blocks, each with the value's shape. A layer then runs
+    // as one GEMM over all blocks and one fused elementwise pass, instead of an op per component.
+
+    /** The inputs (all with the same number of columns) one below the other. */
+    record StackRows() implements Primitive {
+        @Override
+        public Shape outputShape(Tensor[] in) {
+            if (in.length == 0) throw new IllegalArgumentException(this + " takes at least one input");
+            long rows = 0;
+            for (Tensor t : in) {
+                if (t.cols() != in[0].cols()) throw mismatch(this, in);
+                rows += t.rows();
+            }
+            if (rows > Integer.MAX_VALUE) throw mismatch(this, in);
+            return new Shape((int) rows, in[0].cols());
+        }
+
+        @Override
+        public void compute(Backend backend, Tensor[] in, Tensor out) {
+            long offset = 0;
+            for (Tensor t : in) {
+                backend.copy(t.size(), t.kernelData(), out.kernelData().asSlice(offset, t.size() * 8L));
+                offset += t.size() * 8L;
+            }
+        }
+    }
+
+    /**
+     * Rows {@code from} to {@code from + rows} (exclusive) of a matrix. A {@link Tape} records it
+     * as a view of its input's memory, without copying: tape tensors are never written once
+     * computed, so the view always shows what the block held.
+     */
+    record RowBlock(int from, int rows) implements Primitive {
+        @Override
+        public Shape outputShape(Tensor[] in) {
+            checkArity(this, in, 1);
+            if (from < 0 || rows < 1 || (long) from + rows > in[0].rows()) throw mismatch(this, in);
+            return new Shape(rows, in[0].cols());
+        }
+
+        /** Copies the block; a tape uses {@link #view} instead. */
+        @Override
+        public void compute(Backend backend, Tensor[] in, Tensor out) {
+            backend.copy(out.size(), view(in[0]), out.kernelData());
+        }
+
+        /** The block's memory inside {@code x}'s, in x's scope. */
+        MemorySegment view(Tensor x) {
+            return x.checkedData().asSlice((long) from * x.cols() * 8, (long) rows * x.cols() * 8);
+        }
+    }
+
+    /**
+     * The affine layer on a jet stacked as {@code blocks} row blocks: x·W for every block, the
+     * 1×n bias added to the first block (the value) only, since the derivatives of a constant are
+     * zero. One GEMM over all blocks.
+     */
+    record JetLinear(int blocks) implements Primitive {
+        public JetLinear {
+            if (blocks < 1) throw new IllegalArgumentException("JetLinear needs at least one block, got " + blocks);
+        }
+
+        @Override
+        public Shape outputShape(Tensor[] in) {
+            checkArity(this, in, 3);
+            Tensor x = in[0], w = in[1], b = in[2];
+            if (x.rows() % blocks != 0 || x.cols() != w.rows() || b.rows() != 1 || b.cols() != w.cols()) throw mismatch(this, in);
+            return new Shape(x.rows(), w.cols());
+        }
+
+        @Override
+        public void compute(Backend backend, Tensor[] in, Tensor out) {
+            int rows = out.rows(), valueRows = rows / blocks, n = out.cols(), k = in[0].cols();
+            MemorySegment x = in[0].kernelData(), w = in[1].kernelData(), c = out.kernelData();
+            long xSplit = (long) valueRows * k * 8, cSplit = (long) valueRows * n * 8;
+            backend.gemmBias(valueRows, n, k, x, w, in[2].kernelData(), c);
+            if (rows > valueRows) {
+                backend.gemm(rows - valueRows, n, k, x.asSlice(xSplit), w, c.asSlice(cSplit), false);
+            }
+        }
+    }
+
+    /**
+     * tanh on a jet along {@code directions} stacked as directions + 2 row blocks:
+     * {@link Backend#tanhJet}, the chain rule for every component in one pass.
+     */
+    record TanhJet(int directions) implements Primitive {
+        public TanhJet {
+            if (directions < 1) throw new IllegalArgumentException("a jet needs at least one direction, got " + directions);
+        }
+
+        @Override
+        public Shape outputShape(Tensor[] in) {
+            checkArity(this, in, 1);
+            if (in[0].rows() % (directions + 2) != 0) throw mismatch(this, in);
+            return in[0].shape();
+        }
+
+        @Override
+        public void compute(Backend backend, Tensor[] in, Tensor out) {
+            backend.tanhJet(out.size() / (directions + 2), directions, in[0].kernelData(), out.kernelData());
+        }
+    }
+
+    /**
+     * The affine layer and tanh on a jet stacked as directions + 2 row blocks, fused:
+     * tanhJet(x·W + b) with the bias into the value block only ({@link Backend#tanhJetLinear}).
+     * The pre-activation is never stored: the rule needs only the output.
+     */
+    record TanhJetLinear(int directions) implements Primitive {
+        public TanhJetLinear {
+            if (directions < 1) throw new IllegalArgumentException("a jet needs at least one direction, got " + directions);
+        }
+
+        @Override
+        public Shape outputShape(Tensor[] in) {
+            checkArity(this, in, 3);
+            Tensor x = in[0], w = in[1], b = in[2];
+            if (x.rows() % (directions + 2) != 0 || x.cols() != w.rows() || b.rows() != 1 || b.cols() != w.cols()) {
+                throw mismatch(this, in);
+            }
+            return new Shape(x.rows(), w.cols());
+        }
+
+        @Override
+        public void compute(Backend backend, Tensor[] in, Tensor out) {
+            backend.tanhJetLinear(out.rows() / (directions + 2), directions, in[0].cols(), out.cols(), in[0].kernelData(),
+                    in[1].kernelData(), in[2].kernelData(), out.kernelData());
+        }
+    }
+
+    /**
+     * The vector-Jacobian product of {@link TanhJet} (and of {@link TanhJetLinear}'s tanh), fused,
+     * from the output alone: inputs y = tanhJet(z) and a cotangent g of y, of one shape;
+     * {@link Backend#tanhJetBackward}.
+     */
+    record TanhJetBackward(int directions) implements Primitive {
+        public TanhJetBackward {
+            if (directions < 1) throw new IllegalArgumentException("a jet needs at least one direction, got " + directions);
+        }
+
+        @Override
+        public Shape outputShape(Tensor[] in) {
+            checkArity(this, in, 2);
+            if (!in[1].shape().equals(in[0].shape()) || in[0].rows() % (directions + 2) != 0) throw mismatch(this, in);
+            return in[0].shape();
+        }
+
+        @Override
+        public void compute(Backend backend, Tensor[] in, Tensor out) {
+            backend.tanhJetBackward(out.size() / (directions + 2), directions, in[0].kernelData(), in[1].kernelData(),
+                    out.kernelData());
+        }
+    }
+
     // ---- shape checks ----
 
     private static void checkArity(Primitive p, Tensor[] in, int expected) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import pinn.autodiff.Primitive.*;
 import pinn.kernels.Backend;
 import pinn.kernels.NativeMemory;
@@ -258,6 +259,67 @@ public final class Tape implements AutoCloseable {
         return result;
     }
 
+    // ---- row blocks, and Taylor jets stacked as row blocks (see Jet#stack) ----
+
+    /** The parts (all with the same columns) one below the other. */
+    public Tensor stackRows(Tensor... parts) {
+        return parts.length == 1 ? parts[0] : apply(new StackRows(), parts);
+    }
+
+    /**
+     * Rows {@code from} to {@code from + rows} (exclusive) of x, as a view: no copy. The view
+     * lives in x's memory, so it stays readable exactly as long as x.
+     */
+    public Tensor rowBlock(Tensor x, int from, int rows) {
+        return from == 0 && rows == x.rows() ? x : apply(new RowBlock(from, rows), x);
+    }
+
+    /**
+     * x · W + b on a jet stacked as {@code blocks} row blocks: every block through W, the bias
+     * into the first block (the value) only. One GEMM for the whole jet.
+     */
+    public Tensor jetLinear(Tensor x, Tensor w, Tensor b, int blocks) {
+        return apply(new JetLinear(blocks), x, w, b);
+    }
+
+    /** tanh on a jet along {@code directions} stacked as directions + 2 row blocks, in one fused pass. */
+    public Tensor tanhJet(Tensor z, int directions) {
+        return apply(new TanhJet(directions), z);
+    }
+
+    /**
+     * tanh(x · W + b) on a jet along {@code directions} stacked as directions + 2 row blocks, the
+     * bias into the value block only: {@link #jetLinear} then {@link #tanhJet} in one fused op
+     * that never stores the pre-activation. A hidden layer of a network carried on a jet.
+     */
+    public Tensor tanhJetLinear(Tensor x, Tensor w, Tensor b, int directions) {
+        return apply(new TanhJetLinear(directions), x, w, b);
+    }
+
+    /**
+     * The cotangents of x, W and b of {@link #tanhJetLinear} (output y, cotangent g of y) by one
+     * fused backend pass ({@link Backend#tanhJetLinearBackward}); x's only if {@code withX}, else
+     * null. For gradients that are not recorded only: the three results are computed here, not
+     * by {@link #apply}, and are leaves (constants) of this tape.
+     */
+    Tensor[] tanhJetLinearBackward(Tensor x, Tensor w, Tensor y, Tensor g, int directions, boolean withX) {
+        checkUsable();
+        if (recording) throw new IllegalStateException("the fused backward is for gradients that are not recorded");
+        for (Tensor t : new Tensor[] {x, w, y, g}) t.checkedData();
+        Tensor dx = withX ? new Tensor(x.shape(), allocate(x.shape()), null) : null;
+        Tensor dw = new Tensor(w.shape(), allocate(w.shape()), null);
+        Tensor db = new Tensor(new Shape(1, w.cols()), allocate(new Shape(1, w.cols())), null);
+        backend.tanhJetLinearBackward(y.rows() / (directions + 2), directions, w.rows(), w.cols(), x.kernelData(),
+                w.kernelData(), y.kernelData(), g.kernelData(), dx == null ? null : dx.kernelData(), dw.kernelData(),
+                db.kernelData());
+        return new Tensor[] {dx, dw, db};
+    }
+
+    /** The vector-Jacobian product of {@link #tanhJet}, from its result y and the cotangent g of y. */
+    Tensor tanhJetBackward(Tensor y, Tensor g, int directions) {
+        return apply(new TanhJetBackward(directions), y, g);
+    }
+
     // ---- reverse mode ----
 
     /** Gradients of the 1×1 {@code output} with respect to {@code inputs}, not differentiable further. */
@@ -283,6 +345,17 @@ public final class Tape implements AutoCloseable {
      * constants: differentiating them again gives zeros.
      */
     public List<Tensor> grad(Tensor output, Tensor seed, List<Tensor> inputs, boolean createGraph) {
+        return grad(output, seed, inputs, createGraph, 0);
+    }
+
+    /**
+     * As {@link #grad(Tensor, Tensor, List, boolean)}, through the ops recorded from index
+     * {@code firstOp} on only: everything recorded before counts as a constant. For a rule that
+     * differentiates a composite it has just recorded (from {@code firstOp}): the gradient with
+     * respect to one input of the primitive is then its partial derivative, not also the paths
+     * through the primitive's other inputs, which the tape's own walk already covers.
+     */
+    List<Tensor> grad(Tensor output, Tensor seed, List<Tensor> inputs, boolean createGraph, int firstOp) {
         checkUsable();
         if (seed == null) {
             if (!output.shape().isScalar()) {
@@ -298,7 +371,7 @@ public final class Tape implements AutoCloseable {
 
         // Forward over the recorded ops: which ones depend on a wanted input? Others are pruned.
         boolean[] dependsOnInputs = new boolean[last + 1];
-        for (int i = 0; i <= last; i++) {
+        for (int i = firstOp; i <= last; i++) {
             Tensor node = recorded.get(i);
             dependsOnInputs[i] = wanted.contains(node);
             for (Tensor in : node.origin.inputs()) dependsOnInputs[i] |= dependsOnInputs(in, wanted, dependsOnInputs);
@@ -310,16 +383,17 @@ public final class Tape implements AutoCloseable {
         boolean wasRecording = recording;
         recording = createGraph;
         try {
-            for (int i = last; i >= 0; i--) {
+            for (int i = last; i >= firstOp; i--) {
                 Tensor node = recorded.get(i);
                 Tensor g = cotangents.get(node);
                 if (g == null || !dependsOnInputs[i]) continue;
                 Tensor.Origin origin = node.origin;
-                for (int k = 0; k < origin.inputs().length; k++) {
-                    Tensor in = origin.inputs()[k];
-                    if (!dependsOnInputs(in, wanted, dependsOnInputs)) continue;
-                    Tensor contribution = DerivativeRules.vjp(this, origin.primitive(), origin.inputs(), node, k, g);
-                    cotangents.merge(in, contribution, this::add);
+                Tensor[] opInputs = origin.inputs();
+                boolean[] needed = new boolean[opInputs.length];
+                for (int k = 0; k < opInputs.length; k++) needed[k] = dependsOnInputs(opInputs[k], wanted, dependsOnInputs);
+                Tensor[] contributions = DerivativeRules.vjps(this, origin.primitive(), opInputs, node, g, needed);
+                for (int k = 0; k < opInputs.length; k++) {
+                    if (needed[k]) cotangents.merge(opInputs[k], contributions[k], this::add);
                 }
             }
             List<Tensor> gradients = new ArrayList<>(inputs.size());
@@ -343,16 +417,45 @@ public final class Tape implements AutoCloseable {
 
     // ---- the one place where ops run ----
 
-    /** Checks the inputs, computes {@code primitive} into a fresh tensor and, if recording, records it. */
+    /**
+     * Checks the inputs, computes {@code primitive} into a fresh tensor and, if recording, records
+     * it. A {@link RowBlock} is a view of its input's memory instead, nothing computed. (The one
+     * other place that computes is {@link #tanhJetLinearBackward}, a fused backward pass with
+     * three results, used only while nothing is recorded.)
+     */
     Tensor apply(Primitive primitive, Tensor... inputs) {
         checkUsable();
         for (Tensor in : inputs) in.checkedData();
         Shape shape = primitive.outputShape(inputs);
         Tensor.Origin origin = recording ? new Tensor.Origin(this, recorded.size(), primitive, inputs) : null;
-        Tensor out = new Tensor(shape, allocate(shape), origin);
-        primitive.compute(backend, inputs, out);
+        Tensor out;
+        if (primitive instanceof RowBlock block) {
+            out = new Tensor(shape, block.view(inputs[0]), origin);
+        } else {
+            out = new Tensor(shape, allocate(shape), origin);
+            primitive.compute(backend, inputs, out);
+        }
         if (recording) recorded.add(out);
         return out;
+    }
+
+    /** Whether ops are being recorded now (false while a gradient is computed without create graph). */
+    boolean isRecording() {
+        return recording;
+    }
+
+    /**
+     * Runs {@code ops} with recording on, whatever the current mode: for a rule that
+     * differentiates a composite of recorded ops (see {@link DerivativeRules}).
+     */
+    <T> T recordingAlways(Supplier<T> ops) {
+        boolean wasRecording = recording;
+        recording = true;
+        try {
+            return ops.get();
+        } finally {
+            recording = wasRecording;
+        }
     }
 
     /**

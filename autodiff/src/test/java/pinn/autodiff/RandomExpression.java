@@ -58,7 +58,7 @@ record RandomExpression(long seed, int steps) {
         "add", "sub", "mul", "div(a, 1+b²)", "scale", "addScalar", "square", "exp(tanh)", "log(1+a²)", "tanh",
         "tanhDerivative(tanh)", "polynomial", "matmul/N", "matmulTransA/N", "matmulTransB/N", "linear(a,b,colSums c)/N",
         "addRowVector(a, colSums b)", "broadcastRows(colSums)", "broadcastColumns(rowSums)", "concat(slices)",
-        "broadcast(mean)", "neg"};
+        "broadcast(mean)", "stackRows(rowBlocks)", "tanhJet(1 direction)", "jetLinear(a,b,colSums c, 3 blocks)/N", "tanhJetLinear(a/N,b,colSums c, 1 direction)", "neg"};
     private static final int OPS = NAMES.length;
 
     private static Tensor step(Tape tape, SplittableRandom random, List<Tensor> pool) {
@@ -91,6 +91,11 @@ record RandomExpression(long seed, int steps) {
             case 18 -> tape.broadcastColumns(tape.rowSums(a), N);
             case 19 -> tape.concatColumns(tape.sliceColumns(a, 0, 1), tape.sliceColumns(b, 1, N));
             case 20 -> tape.broadcastRows(tape.broadcastColumns(tape.mean(a), N), N);
+            // N = 3 rows: a jet along one direction, one row per block (value, tangent, second)
+            case 21 -> tape.stackRows(tape.rowBlock(a, 0, 1), tape.rowBlock(b, 1, N - 1));
+            case 22 -> tape.tanhJet(a, 1);
+            case 23 -> tape.scale(tape.jetLinear(a, b, tape.columnSums(c), 3), 1.0 / N);
+            case 24 -> tape.tanhJetLinear(tape.scale(a, 1.0 / N), b, tape.columnSums(c), 1);
             default -> tape.neg(a);
         };
     }

@@ -29,6 +29,11 @@ import pinn.runtime.Adam;
  * gradient with respect to every weight, the Adam update, close the tape. The weights move every
  * step, as in training. PyTorch 1.13 on this machine needs about 190 ms for the same step (see
  * the guide).
+ *
+ * <p>{@code adamStepByJets} stacks the jet into one matrix (a GEMM and a fused tanh pass per
+ * layer, as {@code Mlp.forwardJet} does); {@code adamStepByComponentJets} runs the same jet a
+ * component at a time, as before, for comparison in one run. {@link TrainerStepBenchmark}
+ * measures the trainer's own step (the shipped 2-input network behind its similarity transform).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,6 +75,16 @@ public class AdamStepBenchmark {
     public void adamStepByJets(Blackhole blackhole) {
         try (Tape tape = new Tape(problem.backend, workspace)) {
             Tensor loss = tape.mean(tape.square(problem.residualByJets(tape)));
+            adam.step(tape.grad(loss, problem.mlp.parameters()));
+            blackhole.consume(loss.item());
+        }
+    }
+
+    /** The jets as before they were stacked: a GEMM per component, an op per elementary function. */
+    @Benchmark
+    public void adamStepByComponentJets(Blackhole blackhole) {
+        try (Tape tape = new Tape(problem.backend, workspace)) {
+            Tensor loss = tape.mean(tape.square(problem.residualByComponentJets(tape)));
             adam.step(tape.grad(loss, problem.mlp.parameters()));
             blackhole.consume(loss.item());
         }

@@ -162,11 +162,23 @@ public class JetsVsNestedBenchmark {
             return tape.add(r, tape.mul(tape.tensor(n, 1, discount), v));
         }
 
-        /** The terms by one jet forward pass: tangents along S and τ, second derivative along S. */
+        /**
+         * The terms by one jet forward pass: tangents along S and τ, second derivative along S;
+         * the jet stacked into one matrix, a GEMM and a fused tanh pass per layer.
+         */
         Tensor residualByJets(Tape tape) {
-            Jet in = new Jet(tape.tensor(n, 4, x), List.of(tape.tensor(n, 4, dxdS), tape.tensor(n, 4, dxdTau)), tape.tensor(n, 4, d2xdS2));
-            Jet out = mlp.forwardJet(tape, in);
+            Jet out = mlp.forwardJet(tape, inputJet(tape));
             return residual(tape, out.value(), out.tangent(0), out.second(), out.tangent(1));
+        }
+
+        /** The same jet pass component by component (a GEMM per component, an op per elementary function). */
+        Tensor residualByComponentJets(Tape tape) {
+            Jet out = mlp.forwardJetByComponents(tape, inputJet(tape));
+            return residual(tape, out.value(), out.tangent(0), out.second(), out.tangent(1));
+        }
+
+        private Jet inputJet(Tape tape) {
+            return new Jet(tape.tensor(n, 4, x), List.of(tape.tensor(n, 4, dxdS), tape.tensor(n, 4, dxdTau)), tape.tensor(n, 4, d2xdS2));
         }
 
         /**

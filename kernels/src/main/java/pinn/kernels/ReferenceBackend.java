@@ -133,6 +133,86 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void tanhJet(int n, int directions, MemorySegment z, MemorySegment out) {
+        checkJet(n, directions);
+        long second = (long) (directions + 1) * n;
+        for (int i = 0; i < n; i++) {
+            double t = Math.tanh(get(z, i));
+            double d1 = 1 - t * t;
+            double d2 = t * -2 * d1;
+            set(out, i, t);
+            for (int k = 1; k <= directions; k++) set(out, (long) k * n + i, d1 * get(z, (long) k * n + i));
+            double a1 = get(z, (long) n + i);
+            set(out, second + i, d1 * get(z, second + i) + d2 * (a1 * a1));
+        }
+    }
+
+    @Override
+    public void tanhJetBackward(int n, int directions, MemorySegment y, MemorySegment g, MemorySegment out) {
+        checkJet(n, directions);
+        long second = (long) (directions + 1) * n;
+        for (int i = 0; i < n; i++) {
+            double t = get(y, i);
+            double d1 = 1 - t * t;
+            double u = t * -2;
+            double y1 = get(y, (long) n + i), gc = get(g, second + i);
+            double sum = get(g, i) * d1;
+            for (int k = 1; k <= directions; k++) sum = sum + get(g, (long) k * n + i) * get(y, (long) k * n + i) * u;
+            sum = sum + gc * (get(y, second + i) * u - y1 * y1 * 2);
+            set(out, i, sum);
+            set(out, (long) n + i, get(g, (long) n + i) * d1 + gc * y1 * u * 2);
+            for (int k = 2; k <= directions; k++) set(out, (long) k * n + i, get(g, (long) k * n + i) * d1);
+            set(out, second + i, gc * d1);
+        }
+    }
+
+    @Override
+    public void tanhJetLinear(int rows, int directions, int k, int m, MemorySegment x, MemorySegment w, MemorySegment b,
+                              MemorySegment out) {
+        checkJet(rows, directions);
+        int blocks = directions + 2;
+        double[] z = new double[blocks * m];
+        for (int i = 0; i < rows; i++) {
+            // the point's z in every block, then the chain rule as tanhJet with blocks of m values
+            for (int block = 0; block < blocks; block++) {
+                long row = (long) block * rows + i;
+                for (int j = 0; j < m; j++) {
+                    double sum = 0;
+                    for (int p = 0; p < k; p++) sum += get(x, row * k + p) * get(w, (long) p * m + j);
+                    z[block * m + j] = block == 0 ? sum + get(b, j) : sum;
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                double t = Math.tanh(z[j]);
+                double d1 = 1 - t * t;
+                double d2 = t * -2 * d1;
+                set(out, (long) i * m + j, t);
+                for (int block = 1; block <= directions; block++) set(out, ((long) block * rows + i) * m + j, d1 * z[block * m + j]);
+                double a1 = z[m + j];
+                set(out, ((long) (directions + 1) * rows + i) * m + j, d1 * z[(directions + 1) * m + j] + d2 * (a1 * a1));
+            }
+        }
+    }
+
+    /** The composition, in this backend's plain loops: tanhJetBackward, then the three products' sums. */
+    @Override
+    public void tanhJetLinearBackward(int rows, int directions, int k, int m, MemorySegment x, MemorySegment w,
+                                      MemorySegment y, MemorySegment g, MemorySegment dx, MemorySegment dw, MemorySegment db) {
+        checkJet(rows, directions);
+        int stacked = (directions + 2) * rows;
+        MemorySegment gz = MemorySegment.ofArray(new double[stacked * m]);
+        tanhJetBackward(rows * m, directions, y, g, gz);
+        if (dx != null) gemmTransB(stacked, k, m, gz, w, dx, false);
+        gemmTransA(k, m, stacked, x, gz, dw, false);
+        columnSums(rows, m, gz, db);
+    }
+
+    private static void checkJet(int n, int directions) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0, was " + n);
+        if (directions < 1) throw new IllegalArgumentException("a jet needs at least one direction, got " + directions);
+    }
+
+    @Override
     public void fill(int n, double value, MemorySegment out) {
         for (int i = 0; i < n; i++) set(out, i, value);
     }

@@ -23,6 +23,7 @@ final class Scratch {
     private MemorySegment partials = MemorySegment.NULL;
     private MemorySegment panel = MemorySegment.NULL;
     private MemorySegment panelOut = MemorySegment.NULL;
+    private MemorySegment jetChunk = MemorySegment.NULL;
 
     private Scratch() {}
 
@@ -53,6 +54,12 @@ final class Scratch {
     MemorySegment panelOut(long doubles) {
         panelOut = atLeast(panelOut, doubles);
         return panelOut;
+    }
+
+    /** Room for at least {@code doubles} values of a chunk of a jet's pre-activations ({@link JetKernels#tanhJetLinear}). */
+    MemorySegment jetChunk(long doubles) {
+        jetChunk = atLeast(jetChunk, doubles);
+        return jetChunk;
     }
 
     private static MemorySegment atLeast(MemorySegment current, long doubles) {

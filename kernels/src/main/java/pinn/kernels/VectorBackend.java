@@ -25,19 +25,21 @@ import java.lang.foreign.MemorySegment;
  * {@code threads − 1} daemon workers named {@code pinn-cpu-N} plus the calling thread. A call is
  * split only when it is worth a thread hand-off: GEMMs of at least {@value #PARALLEL_FLOPS}
  * floating-point operations, elementwise work of at least {@value #PARALLEL_ELEMENTS} elements;
- * smaller calls run on the calling thread alone. The split is into fixed contiguous ranges
- * (rows, or for Aᵀ·B and column sums the reduction, whose per-range partial results are then
- * added in range order), so results are bit-identical from run to run for a given thread count.
+ * smaller calls run on the calling thread alone. The split is into fixed contiguous ranges, up
+ * to {@value #RANGES_PER_THREAD} per thread, that the threads take one at a time (rows, or for
+ * Aᵀ·B and column sums the reduction, whose per-range partial results are then added in range
+ * order), so results are bit-identical from run to run for a given thread count.
  * Workers can only touch segments that any thread may access (shared, global or automatic
  * arenas): a call with an operand from a confined arena runs every range on the calling thread,
  * over the same ranges, with the same bits. The backend is safe to use from several threads at
  * once.
  *
  * <h2>Accuracy of the elementwise functions</h2>
- * add, sub, mul, div, mulAdd, scale, addScalar, square, tanhDerivative, fill, copy,
- * addRowVector, columnSums (over a single range) and adam evaluate the reference formula
- * operation for operation and are bit-identical to {@link ReferenceBackend}. exp and log are
- * within 1 ulp of {@link StrictMath}, tanh within 2 ulps (absolute error ≤ 2.3e-16); all three
+ * add, sub, mul, div, mulAdd, scale, addScalar, square, tanhDerivative, tanhJetBackward, fill,
+ * copy, addRowVector, columnSums (over a single range) and adam evaluate the reference formula
+ * operation for operation and are bit-identical to {@link ReferenceBackend}; tanhJet and
+ * tanhJetLinear apply the reference's arithmetic to this backend's tanh (and GEMM). exp and log are within 1 ulp of
+ * {@link StrictMath}, tanh within 2 ulps (absolute error ≤ 2.3e-16); all three
  * give the same bits in interpreted and compiled code (see {@link VectorMath}). rowSums adds
  * whole vectors first, so it differs from the reference's left-to-right sum by rounding only.
  *
@@ -66,7 +68,10 @@ public final class VectorBackend implements Backend {
     private static final int TRANS_A_ROW_BLOCK = 128;
     // A·Bᵀ with fewer rows than this uses dot products instead of packing Bᵀ.
     private static final int TRANS_B_PACK_MIN_ROWS = 16;
-    // A thread's share of a split: at least this many rows, or steps of a reduction.
+    // Ranges per thread in a split: the threads take them one at a time, so one held back by the
+    // operating system delays only the range it is in.
+    private static final int RANGES_PER_THREAD = 4;
+    // A range of a split: at least this many rows, or steps of a reduction.
     private static final int MIN_ROWS_PER_TASK = 16;
     private static final int MIN_STEPS_PER_TASK = 256;
 
@@ -249,22 +254,27 @@ public final class VectorBackend implements Backend {
         return t;
     }
 
-    /** How many threads a GEMM split over its m rows gets. */
+    /** Into how many ranges a GEMM is split over its m rows. */
     private int rowTasks(int m, int n, int k) {
         if (pool.threads() == 1 || 2L * m * n * k < parallelFlops) return 1;
-        return Math.max(1, Math.min(pool.threads(), m / minRowsPerTask));
+        return Math.max(1, Math.min(maxRanges(), m / minRowsPerTask));
     }
 
-    /** How many threads a GEMM split over its reduction of length k gets. */
+    /** Into how many ranges a GEMM is split over its reduction of length k (each range adds a partial result). */
     private int reductionTasks(int m, int n, int k) {
         if (pool.threads() == 1 || 2L * m * n * k < parallelFlops) return 1;
-        return Math.max(1, Math.min(pool.threads(), k / minStepsPerTask));
+        return Math.max(1, Math.min(maxRanges(), k / minStepsPerTask));
     }
 
-    /** How many threads elementwise work over n elements gets. */
+    /** Into how many ranges elementwise work over n elements is split. */
     private int elementTasks(long n) {
         if (pool.threads() == 1 || n < parallelElements) return 1;
-        return (int) Math.max(1, Math.min(pool.threads(), n / Math.max(1, parallelElements / 2)));
+        return (int) Math.max(1, Math.min(maxRanges(), n / Math.max(1, parallelElements / RANGES_PER_THREAD)));
+    }
+
+    /** The most ranges a call is split into: a few per thread, taken dynamically (see {@link WorkerPool}). */
+    private int maxRanges() {
+        return pool.threads() * RANGES_PER_THREAD;
     }
 
     // ---- elementwise ----
@@ -374,6 +384,113 @@ public final class VectorBackend implements Backend {
                 Elementwise.tanhDerivative(order, from, to, tanhOfX, out));
     }
 
+    /** One pass over every block; tanh within 2 ulps, the rest as the reference's arithmetic (see {@link JetKernels}). */
+    @Override
+    public void tanhJet(int n, int directions, MemorySegment z, MemorySegment out) {
+        long size = checkJet(n, directions, z, out);
+        int tasks = elementTasks(size);
+        if (tasks == 1) JetKernels.tanhJet(0, n, n, directions, z, out);
+        else pool.forRanges(n, tasks, LANES, confined(z, out), (t, from, to) ->
+                JetKernels.tanhJet(from, to, n, directions, z, out));
+    }
+
+    /** One pass over every block, bit-identical to the reference (see {@link JetKernels}). */
+    @Override
+    public void tanhJetBackward(int n, int directions, MemorySegment y, MemorySegment g, MemorySegment out) {
+        long size = checkJet(n, directions, y, out);
+        requireDoubles(g, size, "g");
+        int tasks = elementTasks(size);
+        if (tasks == 1) JetKernels.tanhJetBackward(0, n, n, directions, y, g, out);
+        else pool.forRanges(n, tasks, LANES, confined(y, g, out), (t, from, to) ->
+                JetKernels.tanhJetBackward(from, to, n, directions, y, g, out));
+    }
+
+    /**
+     * Chunks of {@value JetKernels#LINEAR_CHUNK_POINTS} points: each chunk's x·W + b (all blocks)
+     * goes to per-thread scratch and from there through the chain rule into out, so it is never
+     * written to memory; split over the points. The GEMM is bit-identical to {@link #gemmBias} and
+     * {@link #gemm}, the rest to {@link #tanhJet}. Layers narrower than a vector take the default
+     * path.
+     */
+    @Override
+    public void tanhJetLinear(int rows, int directions, int k, int m, MemorySegment x, MemorySegment w, MemorySegment b,
+                              MemorySegment out) {
+        checkDims(rows, m, k);
+        if (directions < 1) throw new IllegalArgumentException("a jet needs at least one direction, got " + directions);
+        long blocks = directions + 2;
+        requireDoubles(x, blocks * rows * k, "x");
+        requireDoubles(w, (long) k * m, "W");
+        requireDoubles(b, m, "bias");
+        requireDoubles(out, blocks * rows * m, "out");
+        if (m < LANES) {
+            Backend.super.tanhJetLinear(rows, directions, k, m, x, w, b, out);
+            return;
+        }
+        int tasks = rowTasks((int) Math.min(Integer.MAX_VALUE, blocks * rows), m, k);
+        tasks = Math.max(1, Math.min(tasks, rows / JetKernels.LINEAR_CHUNK_POINTS));
+        if (tasks == 1) {
+            JetKernels.tanhJetLinear(0, rows, rows, directions, k, m, x, w, b, out, K_BLOCK, ROW_BLOCK);
+        } else {
+            pool.forRanges(rows, tasks, JetKernels.LINEAR_CHUNK_POINTS, confined(x, w, b) || confined(out), (t, p0, p1) ->
+                    JetKernels.tanhJetLinear(p0, p1, rows, directions, k, m, x, w, b, out, K_BLOCK, ROW_BLOCK));
+        }
+    }
+
+    /**
+     * Chunks of {@value JetKernels#LINEAR_CHUNK_POINTS} points: each chunk's gz goes to per-thread
+     * scratch, and dx's rows, xᵀ·gz and the bias sums are taken from there while it is in cache
+     * (gz is never written to memory). Split over the points; each range adds its own partial
+     * dw and db, which are then added in range order, so results repeat bit for bit for a given
+     * thread count. dx is bit-identical to {@link #gemmTransB} of gz; dw and db sum the same
+     * products as {@link #gemmTransA} and {@link #columnSums} in another order. Layers narrower
+     * than a vector take the default path.
+     */
+    @Override
+    public void tanhJetLinearBackward(int rows, int directions, int k, int m, MemorySegment x, MemorySegment w,
+                                      MemorySegment y, MemorySegment g, MemorySegment dx, MemorySegment dw, MemorySegment db) {
+        checkDims(rows, m, k);
+        if (directions < 1) throw new IllegalArgumentException("a jet needs at least one direction, got " + directions);
+        long blocks = directions + 2;
+        requireDoubles(x, blocks * rows * k, "x");
+        requireDoubles(w, (long) k * m, "W");
+        requireDoubles(y, blocks * rows * m, "y");
+        requireDoubles(g, blocks * rows * m, "g");
+        if (dx != null) requireDoubles(dx, blocks * rows * k, "dx");
+        requireDoubles(dw, (long) k * m, "dw");
+        requireDoubles(db, m, "db");
+        if (m < LANES || rows == 0 || k == 0) {
+            Backend.super.tanhJetLinearBackward(rows, directions, k, m, x, w, y, g, dx, dw, db);
+            return;
+        }
+        MemorySegment wt = dx == null ? w : transposed(k, m, w); // m × k, in this thread's scratch
+        int tasks = rowTasks((int) Math.min(Integer.MAX_VALUE, blocks * rows), Math.max(k, m), Math.max(k, m));
+        tasks = Math.max(1, Math.min(tasks, rows / JetKernels.LINEAR_CHUNK_POINTS));
+        if (tasks == 1) {
+            JetKernels.tanhJetLinearBackward(0, rows, rows, directions, k, m, x, wt, y, g, dx, dw, db,
+                    K_BLOCK, ROW_BLOCK, TRANS_A_K_BLOCK, TRANS_A_ROW_BLOCK);
+            return;
+        }
+        // Range 0 adds into dw and db, the others into partials, added in range order.
+        int partialSize = k * m + m;
+        MemorySegment partials = Scratch.local().partials((long) (tasks - 1) * partialSize);
+        boolean callerOnly = confined(x, w, y) || confined(g, dw, db) || (dx != null && confined(dx));
+        pool.forRanges(rows, tasks, JetKernels.LINEAR_CHUNK_POINTS, callerOnly, (t, p0, p1) -> {
+            MemorySegment dwOut = dw, dbOut = db;
+            if (t > 0) {
+                long offset = (long) (t - 1) * partialSize * 8;
+                dwOut = partials.asSlice(offset, (long) k * m * 8);
+                dbOut = partials.asSlice(offset + (long) k * m * 8, m * 8L);
+            }
+            JetKernels.tanhJetLinearBackward(p0, p1, rows, directions, k, m, x, wt, y, g, dx, dwOut, dbOut,
+                    K_BLOCK, ROW_BLOCK, TRANS_A_K_BLOCK, TRANS_A_ROW_BLOCK);
+        });
+        for (int t = 1; t < tasks; t++) {
+            long offset = (long) (t - 1) * partialSize * 8;
+            Elementwise.add(0, k * m, dw, partials.asSlice(offset, (long) k * m * 8), dw);
+            Elementwise.add(0, m, db, partials.asSlice(offset + (long) k * m * 8, m * 8L), db);
+        }
+    }
+
     @Override
     public void fill(int n, double value, MemorySegment out) {
         check(n, out);
@@ -473,6 +590,16 @@ public final class VectorBackend implements Backend {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("dimensions must be >= 0, were m=" + m + " n=" + n + " k=" + k);
         }
+    }
+
+    /** Checks a stacked jet's sizes; returns its number of values, (directions + 2)·n. */
+    private static long checkJet(int n, int directions, MemorySegment z, MemorySegment out) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0, was " + n);
+        if (directions < 1) throw new IllegalArgumentException("a jet needs at least one direction, got " + directions);
+        long size = (long) (directions + 2) * n;
+        requireDoubles(z, size, "z");
+        requireDoubles(out, size, "out");
+        return size;
     }
 
     private static void checkGemm(int m, int n, int k, MemorySegment a, MemorySegment b, MemorySegment c) {

@@ -140,8 +140,29 @@ public final class Mlp implements AutoCloseable {
         return h;
     }
 
-    /** The same network carried on a Taylor jet: outputs with their input derivatives. */
+    /**
+     * The same network carried on a Taylor jet: outputs with their input derivatives. The jet is
+     * stacked into one matrix ({@link Jet#stack}), so that a hidden layer is one fused op
+     * ({@link Tape#tanhJetLinear}: one GEMM over all the jet's components, the chain rule through
+     * tanh applied while the product is in cache, the pre-activation never stored) and the output
+     * layer one GEMM ({@link Tape#jetLinear}). The same bits as {@link #forwardJetByComponents},
+     * in a few large ops instead of many small ones.
+     */
     public Jet forwardJet(Tape tape, Jet x) {
+        requireInputs(x.value());
+        int blocks = x.directions() + 2;
+        Tensor h = x.stack(tape);
+        for (int l = 0; l + 1 < layers(); l++) h = tape.tanhJetLinear(h, weights.get(l), biases.get(l), x.directions());
+        h = tape.jetLinear(h, weights.getLast(), biases.getLast(), blocks);
+        return Jet.unstack(tape, h, x.directions());
+    }
+
+    /**
+     * {@link #forwardJet}'s values computed component by component ({@link Jet#linear},
+     * {@link Jet#tanh}): a GEMM per component and an op per elementary function. The same bits;
+     * kept as the reference the stacked pass is tested and benchmarked against.
+     */
+    public Jet forwardJetByComponents(Tape tape, Jet x) {
         requireInputs(x.value());
         Jet h = x;
         for (int l = 0; l < layers(); l++) {

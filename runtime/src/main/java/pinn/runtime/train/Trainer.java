@@ -1,5 +1,6 @@
 package pinn.runtime.train;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import pinn.autodiff.Jet;
@@ -23,6 +24,9 @@ import pinn.runtime.PricingNetwork;
  *
  * <p>Deterministic for a given configuration and backend thread count. Each step runs on a tape
  * of its own, closed at the end of the step, so training holds no memory from step to step.
+ * {@link #adamStep} is that step, for benchmarks ({@code TrainerStepBenchmark}) as for
+ * {@link #train}. Before its first timed step, {@link #train} lets the JIT compile the kernels
+ * on a few points (see {@code warmUp}), which changes no state.
  */
 public final class Trainer {
 
@@ -49,10 +53,16 @@ public final class Trainer {
      * @param adamSteps Adam steps taken
      * @param lbfgsIterations L-BFGS iterations taken
      * @param finalLosses the loss terms at the end
-     * @param meanAdamStepMillis mean wall time of one Adam step (loss, gradient, update), ms
+     * @param meanAdamStepMillis mean wall time of one Adam step (loss, gradient, update), ms; the
+     *                           untimed JIT warm-up before the first step is not included
      * @param stopped whether the run ended early because a stop was requested
      */
     public record Result(long adamSteps, long lbfgsIterations, Losses finalLosses, double meanAdamStepMillis, boolean stopped) {}
+
+    /** Points per warm-up evaluation: enough for every kernel to take its multi-threaded path. */
+    static final int WARM_UP_POINTS = 256;
+    /** Warm-up evaluations of the loss and its gradient, before the first timed step. */
+    static final int WARM_UP_EVALUATIONS = 40;
 
     private final PricingNetwork network;
     private final TrainingConfig config;
@@ -84,18 +94,15 @@ public final class Trainer {
     }
 
     private Result trainPhases(Listener listener, BooleanSupplier stopRequested) {
-        Adam adam = new Adam(network.mlp(), AdamConfig.withLearningRate(config.learningRate()));
+        warmUp();
+        Adam adam = newAdam();
         Losses losses = new Losses(Double.NaN, Double.NaN);
         long adamNanos = 0;
         int step = 0;
         while (step < config.adamSteps() && !stopRequested.getAsBoolean()) {
             if (config.resampleEvery() > 0 && step > 0 && step % config.resampleEvery() == 0) resample();
             long start = System.nanoTime();
-            try (Tape tape = new Tape(network.mlp().backend(), workspace)) {
-                LossTensors loss = loss(tape);
-                adam.step(tape.grad(loss.total(), network.mlp().parameters()), config.learningRateAt(step));
-                losses = loss.values();
-            }
+            losses = adamStep(adam, config.learningRateAt(step), workspace);
             adamNanos += System.nanoTime() - start;
             step++;
             listener.afterStep("adam", step, config.adamSteps(), losses);
@@ -106,6 +113,55 @@ public final class Trainer {
         LbfgsResult lbfgs = lbfgs(listener, stopRequested);
         losses = evaluate();
         return new Result(step, lbfgs == null ? 0 : lbfgs.iterations(), losses, meanAdamMillis, stopRequested.getAsBoolean());
+    }
+
+    /** A fresh Adam optimiser for this trainer's network, as {@link #train} makes for its first phase. */
+    public Adam newAdam() {
+        return new Adam(network.mlp(), AdamConfig.withLearningRate(config.learningRate()));
+    }
+
+    /**
+     * One Adam step at the current collocation points, exactly as {@link #train} runs each step of
+     * its first phase: on a tape over {@code workspace}, the loss (PDE residual at the interior
+     * points by jets, network output at the boundary points), its gradient with respect to every
+     * parameter by reverse mode, and the update. Exposed so that a benchmark measures the step
+     * training runs; call it on the thread that opened the workspace.
+     *
+     * @param adam the optimiser, made for this trainer's network
+     * @param learningRate this step's learning rate
+     * @param workspace memory the step's tape borrows (null: fresh memory)
+     * @return the loss terms before the update
+     */
+    public Losses adamStep(Adam adam, double learningRate, Workspace workspace) {
+        try (Tape tape = new Tape(network.mlp().backend(), workspace)) {
+            LossTensors loss = loss(tape);
+            adam.step(tape.grad(loss.total(), network.mlp().parameters()), learningRate);
+            return loss.values();
+        }
+    }
+
+    /**
+     * Untimed, and changing nothing: evaluates the loss and its gradient a few times on the first
+     * {@value #WARM_UP_POINTS} collocation points, so that the JIT compiles the step's kernels on
+     * small problems. Without it the first full-size steps run the Vector API kernels interpreted,
+     * hundreds of times slower: here the first step took 14 to 17 s instead of a few ms, which
+     * dominated the mean step time of a short run. With it, 300 steps at 4096 points finished in
+     * about 16 s instead of 29 s, to the same bits.
+     */
+    private void warmUp() {
+        OptionPoints fewInterior = first(interior, WARM_UP_POINTS);
+        OptionPoints fewBoundary = first(boundary, WARM_UP_POINTS / 16);
+        for (int i = 0; i < WARM_UP_EVALUATIONS; i++) {
+            try (Tape tape = new Tape(network.mlp().backend(), workspace)) {
+                tape.grad(loss(tape, fewInterior, fewBoundary).total(), network.mlp().parameters());
+            }
+        }
+    }
+
+    private static OptionPoints first(OptionPoints points, int count) {
+        int n = Math.min(count, points.size());
+        return new OptionPoints(Arrays.copyOf(points.moneyness(), n), Arrays.copyOf(points.expiry(), n),
+                Arrays.copyOf(points.vol(), n), Arrays.copyOf(points.rate(), n));
     }
 
     /** The loss terms at the current weights and points, without a gradient. */
@@ -122,9 +178,13 @@ public final class Trainer {
     }
 
     private LossTensors loss(Tape tape) {
+        return loss(tape, interior, boundary);
+    }
+
+    private LossTensors loss(Tape tape, OptionPoints interior, OptionPoints boundary) {
         Jet v = network.priceJet(tape, interior, BlackScholesPde.DIRECTIONS);
         Tensor pde = tape.mean(tape.square(BlackScholesPde.residual(tape, v, interior)));
-        Tensor boundaryLoss = config.boundaryPoints() == 0 ? tape.zeros(1, 1)
+        Tensor boundaryLoss = boundary.size() == 0 ? tape.zeros(1, 1)
                 : tape.mean(tape.square(network.networkOutput(tape, boundary)));
         return new LossTensors(pde, boundaryLoss, tape.add(pde, boundaryLoss));
     }
