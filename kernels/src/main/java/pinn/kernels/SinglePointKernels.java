@@ -17,7 +17,10 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>This is the latency path: at one point a GEMM has nothing to block over, so each layer is a
  * vector–matrix product that reads every weight once for all lanes. All memory is native and
- * the caller's to reuse, so a call allocates nothing.
+ * the caller's to reuse, so a call allocates nothing. Stores are written out in place rather than
+ * through a helper taking a vector: with sixteen accumulators live, such a helper was not always
+ * inlined and every vector crossing it was boxed on the heap (9 KB per call, found by
+ * {@code -prof gc}).
  */
 public final class SinglePointKernels {
 
@@ -62,11 +65,11 @@ public final class SinglePointKernels {
                 q0 = w0.fma(xq, q0); q1 = w1.fma(xq, q1); q2 = w2.fma(xq, q2); q3 = w3.fma(xq, q3);
                 s0 = w0.fma(xs, s0); s1 = w1.fma(xs, s1); s2 = w2.fma(xs, s2); s3 = w3.fma(xs, s3);
             }
-            store(v0, y, j); store(v1, y, j + LANES); store(v2, y, j + 2 * LANES); store(v3, y, j + 3 * LANES);
+            v0.intoMemorySegment(y, (j) * 8L, ORDER); v1.intoMemorySegment(y, (j + LANES) * 8L, ORDER); v2.intoMemorySegment(y, (j + 2 * LANES) * 8L, ORDER); v3.intoMemorySegment(y, (j + 3 * LANES) * 8L, ORDER);
             long o = out;
-            store(p0, y, o + j); store(p1, y, o + j + LANES); store(p2, y, o + j + 2 * LANES); store(p3, y, o + j + 3 * LANES);
-            store(q0, y, 2 * o + j); store(q1, y, 2 * o + j + LANES); store(q2, y, 2 * o + j + 2 * LANES); store(q3, y, 2 * o + j + 3 * LANES);
-            store(s0, y, 3 * o + j); store(s1, y, 3 * o + j + LANES); store(s2, y, 3 * o + j + 2 * LANES); store(s3, y, 3 * o + j + 3 * LANES);
+            p0.intoMemorySegment(y, (o + j) * 8L, ORDER); p1.intoMemorySegment(y, (o + j + LANES) * 8L, ORDER); p2.intoMemorySegment(y, (o + j + 2 * LANES) * 8L, ORDER); p3.intoMemorySegment(y, (o + j + 3 * LANES) * 8L, ORDER);
+            q0.intoMemorySegment(y, (2 * o + j) * 8L, ORDER); q1.intoMemorySegment(y, (2 * o + j + LANES) * 8L, ORDER); q2.intoMemorySegment(y, (2 * o + j + 2 * LANES) * 8L, ORDER); q3.intoMemorySegment(y, (2 * o + j + 3 * LANES) * 8L, ORDER);
+            s0.intoMemorySegment(y, (3 * o + j) * 8L, ORDER); s1.intoMemorySegment(y, (3 * o + j + LANES) * 8L, ORDER); s2.intoMemorySegment(y, (3 * o + j + 2 * LANES) * 8L, ORDER); s3.intoMemorySegment(y, (3 * o + j + 3 * LANES) * 8L, ORDER);
         }
     }
 
@@ -92,8 +95,8 @@ public final class SinglePointKernels {
                 v6 = load(w, wRow + 6 * LANES).fma(xv, v6);
                 v7 = load(w, wRow + 7 * LANES).fma(xv, v7);
             }
-            store(v0, y, j); store(v1, y, j + LANES); store(v2, y, j + 2 * LANES); store(v3, y, j + 3 * LANES);
-            store(v4, y, j + 4 * LANES); store(v5, y, j + 5 * LANES); store(v6, y, j + 6 * LANES); store(v7, y, j + 7 * LANES);
+            v0.intoMemorySegment(y, (j) * 8L, ORDER); v1.intoMemorySegment(y, (j + LANES) * 8L, ORDER); v2.intoMemorySegment(y, (j + 2 * LANES) * 8L, ORDER); v3.intoMemorySegment(y, (j + 3 * LANES) * 8L, ORDER);
+            v4.intoMemorySegment(y, (j + 4 * LANES) * 8L, ORDER); v5.intoMemorySegment(y, (j + 5 * LANES) * 8L, ORDER); v6.intoMemorySegment(y, (j + 6 * LANES) * 8L, ORDER); v7.intoMemorySegment(y, (j + 7 * LANES) * 8L, ORDER);
         }
         for (; j < out; j += 4 * LANES) {
             DoubleVector v0 = load(b, j), v1 = load(b, j + LANES), v2 = load(b, j + 2 * LANES), v3 = load(b, j + 3 * LANES);
@@ -105,7 +108,7 @@ public final class SinglePointKernels {
                 v2 = load(w, wRow + 2 * LANES).fma(xv, v2);
                 v3 = load(w, wRow + 3 * LANES).fma(xv, v3);
             }
-            store(v0, y, j); store(v1, y, j + LANES); store(v2, y, j + 2 * LANES); store(v3, y, j + 3 * LANES);
+            v0.intoMemorySegment(y, (j) * 8L, ORDER); v1.intoMemorySegment(y, (j + LANES) * 8L, ORDER); v2.intoMemorySegment(y, (j + 2 * LANES) * 8L, ORDER); v3.intoMemorySegment(y, (j + 3 * LANES) * 8L, ORDER);
         }
     }
 
@@ -198,10 +201,6 @@ public final class SinglePointKernels {
             }
             for (int k = 1; k <= tangents; k++) y.setAtIndex(DOUBLE, (long) k * n + i, d1 * a.getAtIndex(DOUBLE, (long) k * n + i));
         }
-    }
-
-    private static void store(DoubleVector v, MemorySegment s, long index) {
-        v.intoMemorySegment(s, index * 8, ORDER);
     }
 
     private static DoubleVector load(MemorySegment s, long index) {
