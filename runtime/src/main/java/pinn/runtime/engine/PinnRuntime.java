@@ -333,6 +333,8 @@ public final class PinnRuntime implements AutoCloseable {
         closed = true;
         long deadline = System.nanoTime() + closeTimeout.toNanos();
         try {
+            // Polled rather than signalled: the hot path only increments and decrements a counter, and
+            // close is rare enough that a 1 ms poll until the deadline costs nothing worth a lock.
             while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
             long left = Math.max(0, deadline - System.nanoTime());
             workers.shutdown(left, TimeUnit.NANOSECONDS);
