@@ -136,7 +136,9 @@ final class VectorMath {
     /**
      * out = tanh x over [from, to), within 2 ulps (absolute error ≤ 2.3e-16). For |x| &lt; 1 the
      * Padé correction to x; for |x| ≥ 1, 1 − 2u/(1 + u) with u = e^(−2|x|) ≤ 0.14, which damps the
-     * error of u. One division serves both branches.
+     * error of u. One division serves both branches. A vector whose lanes all have |x| &lt; 1
+     * skips the exponential: the same operations per lane, so the same bits, in about a third of
+     * the time (most vectors of a trained network's hidden layers).
      */
     static void tanh(int from, int to, MemorySegment x, MemorySegment out) {
         int i = from;
@@ -149,27 +151,34 @@ final class VectorMath {
                     .fma(z, DoubleVector.broadcast(SPECIES, P0));
             DoubleVector q = z.fma(Q4, Q3).fma(z, DoubleVector.broadcast(SPECIES, Q2))
                     .fma(z, DoubleVector.broadcast(SPECIES, Q1)).fma(z, DoubleVector.broadcast(SPECIES, Q0));
-            // u = e^(−2|x|), as in exp above; the argument lies in [−40, 0], so one scale factor 2^k will do.
-            DoubleVector y = ax.mul(-2.0);
-            DoubleVector kr = y.fma(LOG2_E, ROUNDER);
-            DoubleVector k = kr.sub(ROUNDER);
-            DoubleVector r = k.fma(DoubleVector.broadcast(SPECIES, -LN2_HI), y);
-            r = k.fma(DoubleVector.broadcast(SPECIES, -LN2_LO), r);
-            DoubleVector u = r.fma(E13, E12).fma(r, DoubleVector.broadcast(SPECIES, E11))
-                    .fma(r, DoubleVector.broadcast(SPECIES, E10)).fma(r, DoubleVector.broadcast(SPECIES, E9))
-                    .fma(r, DoubleVector.broadcast(SPECIES, E8)).fma(r, DoubleVector.broadcast(SPECIES, E7))
-                    .fma(r, DoubleVector.broadcast(SPECIES, E6)).fma(r, DoubleVector.broadcast(SPECIES, E5))
-                    .fma(r, DoubleVector.broadcast(SPECIES, E4)).fma(r, DoubleVector.broadcast(SPECIES, E3))
-                    .fma(r, DoubleVector.broadcast(SPECIES, E2)).fma(r, DoubleVector.broadcast(SPECIES, 1.0))
-                    .fma(r, DoubleVector.broadcast(SPECIES, 1.0));
-            LongVector scaleBits = kr.viewAsIntegralLanes().sub(ROUNDER_BITS).add(1023).lanewise(VectorOperators.LSHL, 52);
-            u = u.mul(scaleBits.viewAsFloatingLanes());
-
             VectorMask<Double> small = ax.lt(TANH_SERIES_LIMIT);
-            DoubleVector base = DoubleVector.broadcast(SPECIES, 1.0).blend(ax, small);
-            DoubleVector num = u.add(u).blend(ax.mul(z).mul(p), small);
-            DoubleVector den = u.add(1.0).blend(q, small);
-            DoubleVector t = base.sub(num.div(den));
+            DoubleVector t;
+            if (small.allTrue()) {
+                // The common case in a trained network's hidden layers: skip the exponential.
+                t = ax.sub(ax.mul(z).mul(p).div(q));
+            } else {
+                // u = e^(−2|x|), as in exp above; the argument lies in [−40, 0], so one scale factor 2^k will do.
+                DoubleVector y = ax.mul(-2.0);
+                DoubleVector kr = y.fma(LOG2_E, ROUNDER);
+                DoubleVector k = kr.sub(ROUNDER);
+                DoubleVector r = k.fma(DoubleVector.broadcast(SPECIES, -LN2_HI), y);
+                r = k.fma(DoubleVector.broadcast(SPECIES, -LN2_LO), r);
+                DoubleVector u = r.fma(E13, E12).fma(r, DoubleVector.broadcast(SPECIES, E11))
+                        .fma(r, DoubleVector.broadcast(SPECIES, E10)).fma(r, DoubleVector.broadcast(SPECIES, E9))
+                        .fma(r, DoubleVector.broadcast(SPECIES, E8)).fma(r, DoubleVector.broadcast(SPECIES, E7))
+                        .fma(r, DoubleVector.broadcast(SPECIES, E6)).fma(r, DoubleVector.broadcast(SPECIES, E5))
+                        .fma(r, DoubleVector.broadcast(SPECIES, E4)).fma(r, DoubleVector.broadcast(SPECIES, E3))
+                        .fma(r, DoubleVector.broadcast(SPECIES, E2)).fma(r, DoubleVector.broadcast(SPECIES, 1.0))
+                        .fma(r, DoubleVector.broadcast(SPECIES, 1.0));
+                LongVector scaleBits = kr.viewAsIntegralLanes().sub(ROUNDER_BITS).add(1023).lanewise(VectorOperators.LSHL, 52);
+                u = u.mul(scaleBits.viewAsFloatingLanes());
+
+                // The same operations per lane as the branch above for the lanes with |x| < 1.
+                DoubleVector base = DoubleVector.broadcast(SPECIES, 1.0).blend(ax, small);
+                DoubleVector num = u.add(u).blend(ax.mul(z).mul(p), small);
+                DoubleVector den = u.add(1.0).blend(q, small);
+                t = base.sub(num.div(den));
+            }
             // tanh is odd: put the sign of x on |tanh x| (this keeps −0, and the sign of a NaN)
             LongVector signed = t.viewAsIntegralLanes().or(v.viewAsIntegralLanes().and(SIGN_BIT));
             signed.viewAsFloatingLanes().intoMemorySegment(out, o, ORDER);
