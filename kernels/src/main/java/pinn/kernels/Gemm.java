@@ -37,42 +37,20 @@ final class Gemm {
                               MemorySegment a, long aRow, long aStep, MemorySegment b, long bStep,
                               MemorySegment c, long cRow, boolean accumulate, MemorySegment bias,
                               int kBlock, int rowBlock, boolean wide) {
-        boolean blocked = p1 - p0 > kBlock + kBlock / 2;
-        if (!blocked && bias == null) {
-            columns(r0, r1, p1 - p0, n, a, p0 * aStep, aRow, aStep, b, p0 * bStep, bStep, c, cRow, accumulate, wide);
+        // Where the sums start: C, the bias row (the same for every row) or zero.
+        MemorySegment init = accumulate ? c : bias;
+        long iRow = accumulate ? cRow : 0;
+        if (p1 - p0 <= kBlock + kBlock / 2) {
+            columns(r0, r1, p1 - p0, n, a, p0 * aStep, aRow, aStep, b, p0 * bStep, bStep, c, cRow, init, iRow, wide);
             return;
         }
         for (int rb = r0; rb < r1; rb += rowBlock) {
             int re = Math.min(r1, rb + rowBlock);
-            boolean fromC = accumulate;
-            if (bias != null) {
-                // Fill the block's rows with the bias, then accumulate onto it while it is in cache.
-                fillRows(c, rb, re, cRow, bias, n);
-                fromC = true;
-            }
-            if (!blocked) {
-                columns(rb, re, p1 - p0, n, a, p0 * aStep, aRow, aStep, b, p0 * bStep, bStep, c, cRow, fromC, wide);
-                continue;
-            }
             for (int pb = p0, pe; pb < p1; pb = pe) {
                 pe = blockEnd(pb, p1, kBlock);
                 columns(rb, re, pe - pb, n, a, pb * aStep, aRow, aStep, b, pb * bStep, bStep, c, cRow,
-                        pb == p0 ? fromC : true, wide);
+                        pb == p0 ? init : c, pb == p0 ? iRow : cRow, wide);
             }
-        }
-    }
-
-    /** Rows [r0, r1) of C (n columns each) = the bias row, a vector at a time. */
-    private static void fillRows(MemorySegment c, int r0, int r1, long cRow, MemorySegment bias, int n) {
-        int vectorCols = GemmKernels.SPECIES.loopBound(n);
-        for (int r = r0; r < r1; r++) {
-            long row = r * cRow;
-            int j = 0;
-            for (; j < vectorCols; j += LANES) {
-                DoubleVector.fromMemorySegment(GemmKernels.SPECIES, bias, j * 8L, GemmKernels.ORDER)
-                        .intoMemorySegment(c, row + j * 8L, GemmKernels.ORDER);
-            }
-            for (; j < n; j++) c.set(DOUBLE, row + j * 8L, bias.get(DOUBLE, j * 8L));
         }
     }
 
@@ -84,23 +62,24 @@ final class Gemm {
     /**
      * All columns of rows [r0, r1) over k steps: widest tiles first (2 × 8 vectors, unless
      * {@code wide} is false), then 4 × 4 and 4 × 1 vectors, a partial vector last. A(r, p) is at
-     * aP + r·aRow + p·aStep and B(p, j) at bP + p·bStep + 8j, for p = 0 … k−1.
+     * aP + r·aRow + p·aStep and B(p, j) at bP + p·bStep + 8j, for p = 0 … k−1; the sums of C(r, j)
+     * start from {@code init} at r·iRow + 8j, or from zero when it is null.
      */
     private static void columns(int r0, int r1, int k, int n,
                                 MemorySegment a, long aP, long aRow, long aStep,
                                 MemorySegment b, long bP, long bStep,
-                                MemorySegment c, long cRow, boolean accumulate, boolean wide) {
+                                MemorySegment c, long cRow, MemorySegment init, long iRow, boolean wide) {
         int j = 0;
         for (; j + WIDE <= n && wide; j += WIDE) {
             long bj = bP + j * 8L, cj = j * 8L;
             int r = r0;
             for (; r + 2 <= r1; r += 2) {
                 GemmKernels.tile2x8v(k, a, r * aRow + aP, aRow, aStep, b, bj, bStep,
-                        c, r * cRow + cj, cRow, accumulate);
+                        c, r * cRow + cj, cRow, init, r * iRow + cj, iRow);
             }
             if (r < r1) {
                 GemmKernels.tile1x8v(k, a, r * aRow + aP, aRow, aStep, b, bj, bStep,
-                        c, r * cRow + cj, cRow, accumulate);
+                        c, r * cRow + cj, cRow, init, r * iRow + cj, iRow);
             }
         }
         for (; j + MEDIUM <= n; j += MEDIUM) {
@@ -108,11 +87,11 @@ final class Gemm {
             int r = r0;
             for (; r + 4 <= r1; r += 4) {
                 GemmKernels.tile4x4v(k, a, r * aRow + aP, aRow, aStep, b, bj, bStep,
-                        c, r * cRow + cj, cRow, accumulate);
+                        c, r * cRow + cj, cRow, init, r * iRow + cj, iRow);
             }
             for (; r < r1; r++) {
                 GemmKernels.tile1x4v(k, a, r * aRow + aP, aRow, aStep, b, bj, bStep,
-                        c, r * cRow + cj, cRow, accumulate);
+                        c, r * cRow + cj, cRow, init, r * iRow + cj, iRow);
             }
         }
         for (; j + LANES <= n; j += LANES) {
@@ -120,14 +99,14 @@ final class Gemm {
             int r = r0;
             for (; r + 4 <= r1; r += 4) {
                 GemmKernels.tile4x1v(k, a, r * aRow + aP, aRow, aStep, b, bj, bStep,
-                        c, r * cRow + cj, cRow, accumulate);
+                        c, r * cRow + cj, cRow, init, r * iRow + cj, iRow);
             }
             for (; r < r1; r++) {
                 GemmKernels.tile1x1v(k, a, r * aRow + aP, aRow, aStep, b, bj, bStep,
-                        c, r * cRow + cj, cRow, accumulate);
+                        c, r * cRow + cj, cRow, init, r * iRow + cj, iRow);
             }
         }
-        if (j < n) partialVector(r0, r1, k, n, j, a, aP, aRow, aStep, b, bP, bStep, c, cRow, accumulate);
+        if (j < n) partialVector(r0, r1, k, n, j, a, aP, aRow, aStep, b, bP, bStep, c, cRow, init, iRow);
     }
 
     /**
@@ -137,7 +116,7 @@ final class Gemm {
     private static void partialVector(int r0, int r1, int k, int n, int j,
                                       MemorySegment a, long aP, long aRow, long aStep,
                                       MemorySegment b, long bP, long bStep,
-                                      MemorySegment c, long cRow, boolean accumulate) {
+                                      MemorySegment c, long cRow, MemorySegment init, long iRow) {
         int width = n - j;
         long panelRow = LANES * 8L;
         Scratch scratch = Scratch.local();
@@ -148,13 +127,18 @@ final class Gemm {
         }
         for (int r = r0; r < r1; r += 4) {
             int rows = Math.min(4, r1 - r);
-            for (int i = 0; i < rows; i++) copyShort(c, (r + i) * cRow + j * 8L, cPanel, i * panelRow, width);
+            MemorySegment start = null;
+            if (init != null) {
+                for (int i = 0; i < rows; i++) copyShort(init, (r + i) * iRow + j * 8L, cPanel, i * panelRow, width);
+                start = cPanel;
+            }
             if (rows == 4) {
-                GemmKernels.tile4x1v(k, a, r * aRow + aP, aRow, aStep, bPanel, 0, panelRow, cPanel, 0, panelRow, accumulate);
+                GemmKernels.tile4x1v(k, a, r * aRow + aP, aRow, aStep, bPanel, 0, panelRow, cPanel, 0, panelRow,
+                        start, 0, panelRow);
             } else {
                 for (int i = 0; i < rows; i++) {
                     GemmKernels.tile1x1v(k, a, (r + i) * aRow + aP, aRow, aStep, bPanel, 0, panelRow,
-                            cPanel, i * panelRow, panelRow, accumulate);
+                            cPanel, i * panelRow, panelRow, start, i * panelRow, panelRow);
                 }
             }
             for (int i = 0; i < rows; i++) copyShort(cPanel, i * panelRow, c, (r + i) * cRow + j * 8L, width);

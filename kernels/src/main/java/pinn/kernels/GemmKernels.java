@@ -30,8 +30,10 @@ import jdk.incubator.vector.VectorSpecies;
  * a kernel that C1 compiles at the limited-profile tier but not at the full-profile tier can stay
  * stuck in slow C1 code and never reach C2.
  *
- * <p>All offsets and strides are in bytes. {@code accumulate} starts the sums from the current C
- * instead of zero (a bias is added by first filling C with it). For one element of C the
+ * <p>All offsets and strides are in bytes. The broadcast tiles start their sums from
+ * {@code init} (row r of the tile at iOff + r·iRow) or, when it is null, from zero: C itself to
+ * accumulate, or a bias row with iRow = 0, read straight into the accumulators so that C is never
+ * filled first. The dot tiles' {@code accumulate} adds the current C. For one element of C the
  * products are always added in the order p = 0, 1, …, k−1, whatever the tile shape, so how a
  * problem is cut into tiles never changes the result (the dot tiles too: their lanes are added in
  * a fixed order).
@@ -62,27 +64,27 @@ final class GemmKernels {
      */
     static void tile2x8v(int k, MemorySegment a, long aOff, long aRow, long aStep,
             MemorySegment b, long bOff, long bStep, MemorySegment c, long cOff, long cRow,
-            boolean accumulate) {
+            MemorySegment init, long iOff, long iRow) {
         long c1Off = cOff + cRow;
         DoubleVector c00, c01, c02, c03, c04, c05, c06, c07;
         DoubleVector c10, c11, c12, c13, c14, c15, c16, c17;
-        if (accumulate) {
-            c00 = DoubleVector.fromMemorySegment(SPECIES, c, cOff, ORDER);
-            c01 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V1, ORDER);
-            c02 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V2, ORDER);
-            c03 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V3, ORDER);
-            c04 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V4, ORDER);
-            c05 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V5, ORDER);
-            c06 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V6, ORDER);
-            c07 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V7, ORDER);
-            c10 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off, ORDER);
-            c11 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V1, ORDER);
-            c12 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V2, ORDER);
-            c13 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V3, ORDER);
-            c14 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V4, ORDER);
-            c15 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V5, ORDER);
-            c16 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V6, ORDER);
-            c17 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V7, ORDER);
+        if (init != null) {
+            c00 = DoubleVector.fromMemorySegment(SPECIES, init, iOff, ORDER);
+            c01 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V1, ORDER);
+            c02 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V2, ORDER);
+            c03 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V3, ORDER);
+            c04 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V4, ORDER);
+            c05 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V5, ORDER);
+            c06 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V6, ORDER);
+            c07 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V7, ORDER);
+            c10 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow, ORDER);
+            c11 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V1, ORDER);
+            c12 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V2, ORDER);
+            c13 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V3, ORDER);
+            c14 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V4, ORDER);
+            c15 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V5, ORDER);
+            c16 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V6, ORDER);
+            c17 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V7, ORDER);
         } else {
             c00 = c01 = c02 = c03 = c04 = c05 = c06 = c07 = DoubleVector.zero(SPECIES);
             c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c00;
@@ -129,17 +131,17 @@ final class GemmKernels {
     /** 1 row × 8 vectors: the odd last row of {@link #tile2x8v}. */
     static void tile1x8v(int k, MemorySegment a, long aOff, long aRow, long aStep,
             MemorySegment b, long bOff, long bStep, MemorySegment c, long cOff, long cRow,
-            boolean accumulate) {
+            MemorySegment init, long iOff, long iRow) {
         DoubleVector c00, c01, c02, c03, c04, c05, c06, c07;
-        if (accumulate) {
-            c00 = DoubleVector.fromMemorySegment(SPECIES, c, cOff, ORDER);
-            c01 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V1, ORDER);
-            c02 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V2, ORDER);
-            c03 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V3, ORDER);
-            c04 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V4, ORDER);
-            c05 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V5, ORDER);
-            c06 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V6, ORDER);
-            c07 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V7, ORDER);
+        if (init != null) {
+            c00 = DoubleVector.fromMemorySegment(SPECIES, init, iOff, ORDER);
+            c01 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V1, ORDER);
+            c02 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V2, ORDER);
+            c03 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V3, ORDER);
+            c04 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V4, ORDER);
+            c05 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V5, ORDER);
+            c06 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V6, ORDER);
+            c07 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V7, ORDER);
         } else {
             c00 = c01 = c02 = c03 = c04 = c05 = c06 = c07 = DoubleVector.zero(SPECIES);
         }
@@ -176,7 +178,7 @@ final class GemmKernels {
     /** 4 rows × 4 vectors of C: 16 accumulators, for column blocks narrower than 8 vectors. */
     static void tile4x4v(int k, MemorySegment a, long aOff, long aRow, long aStep,
             MemorySegment b, long bOff, long bStep, MemorySegment c, long cOff, long cRow,
-            boolean accumulate) {
+            MemorySegment init, long iOff, long iRow) {
         long c1Off = cOff + cRow;
         long c2Off = c1Off + cRow;
         long c3Off = c2Off + cRow;
@@ -184,23 +186,23 @@ final class GemmKernels {
         DoubleVector c10, c11, c12, c13;
         DoubleVector c20, c21, c22, c23;
         DoubleVector c30, c31, c32, c33;
-        if (accumulate) {
-            c00 = DoubleVector.fromMemorySegment(SPECIES, c, cOff, ORDER);
-            c01 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V1, ORDER);
-            c02 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V2, ORDER);
-            c03 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V3, ORDER);
-            c10 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off, ORDER);
-            c11 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V1, ORDER);
-            c12 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V2, ORDER);
-            c13 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off + V3, ORDER);
-            c20 = DoubleVector.fromMemorySegment(SPECIES, c, c2Off, ORDER);
-            c21 = DoubleVector.fromMemorySegment(SPECIES, c, c2Off + V1, ORDER);
-            c22 = DoubleVector.fromMemorySegment(SPECIES, c, c2Off + V2, ORDER);
-            c23 = DoubleVector.fromMemorySegment(SPECIES, c, c2Off + V3, ORDER);
-            c30 = DoubleVector.fromMemorySegment(SPECIES, c, c3Off, ORDER);
-            c31 = DoubleVector.fromMemorySegment(SPECIES, c, c3Off + V1, ORDER);
-            c32 = DoubleVector.fromMemorySegment(SPECIES, c, c3Off + V2, ORDER);
-            c33 = DoubleVector.fromMemorySegment(SPECIES, c, c3Off + V3, ORDER);
+        if (init != null) {
+            c00 = DoubleVector.fromMemorySegment(SPECIES, init, iOff, ORDER);
+            c01 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V1, ORDER);
+            c02 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V2, ORDER);
+            c03 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V3, ORDER);
+            c10 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow, ORDER);
+            c11 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V1, ORDER);
+            c12 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V2, ORDER);
+            c13 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow + V3, ORDER);
+            c20 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 2 * iRow, ORDER);
+            c21 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 2 * iRow + V1, ORDER);
+            c22 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 2 * iRow + V2, ORDER);
+            c23 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 2 * iRow + V3, ORDER);
+            c30 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 3 * iRow, ORDER);
+            c31 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 3 * iRow + V1, ORDER);
+            c32 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 3 * iRow + V2, ORDER);
+            c33 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 3 * iRow + V3, ORDER);
         } else {
             c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = DoubleVector.zero(SPECIES);
             c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = c00;
@@ -241,13 +243,13 @@ final class GemmKernels {
     /** 1 row × 4 vectors: the last rows of {@link #tile4x4v}. */
     static void tile1x4v(int k, MemorySegment a, long aOff, long aRow, long aStep,
             MemorySegment b, long bOff, long bStep, MemorySegment c, long cOff, long cRow,
-            boolean accumulate) {
+            MemorySegment init, long iOff, long iRow) {
         DoubleVector c00, c01, c02, c03;
-        if (accumulate) {
-            c00 = DoubleVector.fromMemorySegment(SPECIES, c, cOff, ORDER);
-            c01 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V1, ORDER);
-            c02 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V2, ORDER);
-            c03 = DoubleVector.fromMemorySegment(SPECIES, c, cOff + V3, ORDER);
+        if (init != null) {
+            c00 = DoubleVector.fromMemorySegment(SPECIES, init, iOff, ORDER);
+            c01 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V1, ORDER);
+            c02 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V2, ORDER);
+            c03 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + V3, ORDER);
         } else {
             c00 = c01 = c02 = c03 = DoubleVector.zero(SPECIES);
         }
@@ -272,7 +274,7 @@ final class GemmKernels {
     /** 4 rows × 1 vector: the last columns, when n is not a multiple of 4 vectors. */
     static void tile4x1v(int k, MemorySegment a, long aOff, long aRow, long aStep,
             MemorySegment b, long bOff, long bStep, MemorySegment c, long cOff, long cRow,
-            boolean accumulate) {
+            MemorySegment init, long iOff, long iRow) {
         long c1Off = cOff + cRow;
         long c2Off = c1Off + cRow;
         long c3Off = c2Off + cRow;
@@ -280,11 +282,11 @@ final class GemmKernels {
         DoubleVector c10;
         DoubleVector c20;
         DoubleVector c30;
-        if (accumulate) {
-            c00 = DoubleVector.fromMemorySegment(SPECIES, c, cOff, ORDER);
-            c10 = DoubleVector.fromMemorySegment(SPECIES, c, c1Off, ORDER);
-            c20 = DoubleVector.fromMemorySegment(SPECIES, c, c2Off, ORDER);
-            c30 = DoubleVector.fromMemorySegment(SPECIES, c, c3Off, ORDER);
+        if (init != null) {
+            c00 = DoubleVector.fromMemorySegment(SPECIES, init, iOff, ORDER);
+            c10 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + iRow, ORDER);
+            c20 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 2 * iRow, ORDER);
+            c30 = DoubleVector.fromMemorySegment(SPECIES, init, iOff + 3 * iRow, ORDER);
         } else {
             c00 = c10 = c20 = c30 = DoubleVector.zero(SPECIES);
         }
@@ -306,10 +308,10 @@ final class GemmKernels {
     /** 1 row × 1 vector: the corner of the last rows and columns. */
     static void tile1x1v(int k, MemorySegment a, long aOff, long aRow, long aStep,
             MemorySegment b, long bOff, long bStep, MemorySegment c, long cOff, long cRow,
-            boolean accumulate) {
+            MemorySegment init, long iOff, long iRow) {
         DoubleVector c00;
-        if (accumulate) {
-            c00 = DoubleVector.fromMemorySegment(SPECIES, c, cOff, ORDER);
+        if (init != null) {
+            c00 = DoubleVector.fromMemorySegment(SPECIES, init, iOff, ORDER);
         } else {
             c00 = DoubleVector.zero(SPECIES);
         }
