@@ -17,10 +17,10 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>This is the latency path: at one point a GEMM has nothing to block over, so each layer is a
  * vector–matrix product that reads every weight once for all lanes. All memory is native and
- * the caller's to reuse, so a call allocates nothing. Stores are written out in place rather than
- * through a helper taking a vector: with sixteen accumulators live, such a helper was not always
- * inlined and every vector crossing it was boxed on the heap (9 KB per call, found by
- * {@code -prof gc}).
+ * the caller's to reuse, so a call allocates nothing. Loads and stores are written out in place
+ * rather than through helpers taking or returning a vector (the rule of {@link GemmKernels}): with
+ * sixteen accumulators live, a store helper was not always inlined and every vector crossing it
+ * was boxed on the heap (9 KB per call, found by {@code -prof gc}).
  */
 public final class SinglePointKernels {
 
@@ -49,13 +49,13 @@ public final class SinglePointKernels {
      */
     private static void affineFourLanes(MemorySegment x, int in, MemorySegment w, MemorySegment b, int out, MemorySegment y) {
         for (int j = 0; j < out; j += 4 * LANES) {
-            DoubleVector v0 = load(b, j), v1 = load(b, j + LANES), v2 = load(b, j + 2 * LANES), v3 = load(b, j + 3 * LANES);
+            DoubleVector v0 = DoubleVector.fromMemorySegment(SPECIES, b, j * 8L, ORDER), v1 = DoubleVector.fromMemorySegment(SPECIES, b, (j + LANES) * 8L, ORDER), v2 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 2 * LANES) * 8L, ORDER), v3 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 3 * LANES) * 8L, ORDER);
             DoubleVector p0 = DoubleVector.zero(SPECIES), p1 = p0, p2 = p0, p3 = p0;
             DoubleVector q0 = p0, q1 = p0, q2 = p0, q3 = p0;
             DoubleVector s0 = p0, s1 = p0, s2 = p0, s3 = p0;
             for (int i = 0; i < in; i++) {
                 long wRow = (long) i * out + j;
-                DoubleVector w0 = load(w, wRow), w1 = load(w, wRow + LANES), w2 = load(w, wRow + 2 * LANES), w3 = load(w, wRow + 3 * LANES);
+                DoubleVector w0 = DoubleVector.fromMemorySegment(SPECIES, w, wRow * 8L, ORDER), w1 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + LANES) * 8L, ORDER), w2 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 2 * LANES) * 8L, ORDER), w3 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 3 * LANES) * 8L, ORDER);
                 DoubleVector xv = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, i));
                 DoubleVector xp = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, (long) in + i));
                 DoubleVector xq = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, 2L * in + i));
@@ -81,32 +81,32 @@ public final class SinglePointKernels {
     private static void affineOneLane(MemorySegment x, int in, MemorySegment w, MemorySegment b, int out, MemorySegment y) {
         int j = 0;
         for (; j + 8 * LANES <= out; j += 8 * LANES) {
-            DoubleVector v0 = load(b, j), v1 = load(b, j + LANES), v2 = load(b, j + 2 * LANES), v3 = load(b, j + 3 * LANES);
-            DoubleVector v4 = load(b, j + 4 * LANES), v5 = load(b, j + 5 * LANES), v6 = load(b, j + 6 * LANES), v7 = load(b, j + 7 * LANES);
+            DoubleVector v0 = DoubleVector.fromMemorySegment(SPECIES, b, j * 8L, ORDER), v1 = DoubleVector.fromMemorySegment(SPECIES, b, (j + LANES) * 8L, ORDER), v2 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 2 * LANES) * 8L, ORDER), v3 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 3 * LANES) * 8L, ORDER);
+            DoubleVector v4 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 4 * LANES) * 8L, ORDER), v5 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 5 * LANES) * 8L, ORDER), v6 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 6 * LANES) * 8L, ORDER), v7 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 7 * LANES) * 8L, ORDER);
             for (int i = 0; i < in; i++) {
                 long wRow = (long) i * out + j;
                 DoubleVector xv = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, i));
-                v0 = load(w, wRow).fma(xv, v0);
-                v1 = load(w, wRow + LANES).fma(xv, v1);
-                v2 = load(w, wRow + 2 * LANES).fma(xv, v2);
-                v3 = load(w, wRow + 3 * LANES).fma(xv, v3);
-                v4 = load(w, wRow + 4 * LANES).fma(xv, v4);
-                v5 = load(w, wRow + 5 * LANES).fma(xv, v5);
-                v6 = load(w, wRow + 6 * LANES).fma(xv, v6);
-                v7 = load(w, wRow + 7 * LANES).fma(xv, v7);
+                v0 = DoubleVector.fromMemorySegment(SPECIES, w, wRow * 8L, ORDER).fma(xv, v0);
+                v1 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + LANES) * 8L, ORDER).fma(xv, v1);
+                v2 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 2 * LANES) * 8L, ORDER).fma(xv, v2);
+                v3 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 3 * LANES) * 8L, ORDER).fma(xv, v3);
+                v4 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 4 * LANES) * 8L, ORDER).fma(xv, v4);
+                v5 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 5 * LANES) * 8L, ORDER).fma(xv, v5);
+                v6 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 6 * LANES) * 8L, ORDER).fma(xv, v6);
+                v7 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 7 * LANES) * 8L, ORDER).fma(xv, v7);
             }
             v0.intoMemorySegment(y, (j) * 8L, ORDER); v1.intoMemorySegment(y, (j + LANES) * 8L, ORDER); v2.intoMemorySegment(y, (j + 2 * LANES) * 8L, ORDER); v3.intoMemorySegment(y, (j + 3 * LANES) * 8L, ORDER);
             v4.intoMemorySegment(y, (j + 4 * LANES) * 8L, ORDER); v5.intoMemorySegment(y, (j + 5 * LANES) * 8L, ORDER); v6.intoMemorySegment(y, (j + 6 * LANES) * 8L, ORDER); v7.intoMemorySegment(y, (j + 7 * LANES) * 8L, ORDER);
         }
         for (; j < out; j += 4 * LANES) {
-            DoubleVector v0 = load(b, j), v1 = load(b, j + LANES), v2 = load(b, j + 2 * LANES), v3 = load(b, j + 3 * LANES);
+            DoubleVector v0 = DoubleVector.fromMemorySegment(SPECIES, b, j * 8L, ORDER), v1 = DoubleVector.fromMemorySegment(SPECIES, b, (j + LANES) * 8L, ORDER), v2 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 2 * LANES) * 8L, ORDER), v3 = DoubleVector.fromMemorySegment(SPECIES, b, (j + 3 * LANES) * 8L, ORDER);
             for (int i = 0; i < in; i++) {
                 long wRow = (long) i * out + j;
                 DoubleVector xv = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, i));
-                v0 = load(w, wRow).fma(xv, v0);
-                v1 = load(w, wRow + LANES).fma(xv, v1);
-                v2 = load(w, wRow + 2 * LANES).fma(xv, v2);
-                v3 = load(w, wRow + 3 * LANES).fma(xv, v3);
+                v0 = DoubleVector.fromMemorySegment(SPECIES, w, wRow * 8L, ORDER).fma(xv, v0);
+                v1 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + LANES) * 8L, ORDER).fma(xv, v1);
+                v2 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 2 * LANES) * 8L, ORDER).fma(xv, v2);
+                v3 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + 3 * LANES) * 8L, ORDER).fma(xv, v3);
             }
             v0.intoMemorySegment(y, (j) * 8L, ORDER); v1.intoMemorySegment(y, (j + LANES) * 8L, ORDER); v2.intoMemorySegment(y, (j + 2 * LANES) * 8L, ORDER); v3.intoMemorySegment(y, (j + 3 * LANES) * 8L, ORDER);
         }
@@ -118,26 +118,26 @@ public final class SinglePointKernels {
         // Two output vectors per pass: 2·lanes accumulators and two weight vectors stay in registers.
         for (; j + 2 * LANES <= out; j += 2 * LANES) {
             for (int lane = 0; lane < lanes; lane++) {
-                DoubleVector acc0 = lane == 0 ? load(b, j) : DoubleVector.zero(SPECIES);
-                DoubleVector acc1 = lane == 0 ? load(b, j + LANES) : DoubleVector.zero(SPECIES);
+                DoubleVector acc0 = lane == 0 ? DoubleVector.fromMemorySegment(SPECIES, b, j * 8L, ORDER) : DoubleVector.zero(SPECIES);
+                DoubleVector acc1 = lane == 0 ? DoubleVector.fromMemorySegment(SPECIES, b, (j + LANES) * 8L, ORDER) : DoubleVector.zero(SPECIES);
                 long xRow = (long) lane * in;
                 for (int i = 0; i < in; i++) {
                     DoubleVector xi = DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, xRow + i));
                     long wRow = (long) i * out + j;
-                    acc0 = load(w, wRow).fma(xi, acc0);
-                    acc1 = load(w, wRow + LANES).fma(xi, acc1);
+                    acc0 = DoubleVector.fromMemorySegment(SPECIES, w, wRow * 8L, ORDER).fma(xi, acc0);
+                    acc1 = DoubleVector.fromMemorySegment(SPECIES, w, (wRow + LANES) * 8L, ORDER).fma(xi, acc1);
                 }
-                acc0.intoMemorySegment(y, ((long) lane * out + j) * 8, ORDER);
-                acc1.intoMemorySegment(y, ((long) lane * out + j + LANES) * 8, ORDER);
+                acc0.intoMemorySegment(y, ((long) lane * out + j) * 8L, ORDER);
+                acc1.intoMemorySegment(y, ((long) lane * out + j + LANES) * 8L, ORDER);
             }
         }
         for (; j + LANES <= out; j += LANES) {
             for (int lane = 0; lane < lanes; lane++) {
-                DoubleVector acc = lane == 0 ? load(b, j) : DoubleVector.zero(SPECIES);
+                DoubleVector acc = lane == 0 ? DoubleVector.fromMemorySegment(SPECIES, b, j * 8L, ORDER) : DoubleVector.zero(SPECIES);
                 for (int i = 0; i < in; i++) {
-                    acc = load(w, (long) i * out + j).fma(DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, (long) lane * in + i)), acc);
+                    acc = DoubleVector.fromMemorySegment(SPECIES, w, ((long) i * out + j) * 8L, ORDER).fma(DoubleVector.broadcast(SPECIES, x.getAtIndex(DOUBLE, (long) lane * in + i)), acc);
                 }
-                acc.intoMemorySegment(y, ((long) lane * out + j) * 8, ORDER);
+                acc.intoMemorySegment(y, ((long) lane * out + j) * 8L, ORDER);
             }
         }
         for (; j < out; j++) {
@@ -158,7 +158,7 @@ public final class SinglePointKernels {
                 double acc;
                 if (out == 1) {
                     DoubleVector sum = DoubleVector.zero(SPECIES);
-                    for (int i = 0; i < vectorEnd; i += LANES) sum = load(x, xRow + i).fma(load(w, i), sum);
+                    for (int i = 0; i < vectorEnd; i += LANES) sum = DoubleVector.fromMemorySegment(SPECIES, x, (xRow + i) * 8L, ORDER).fma(DoubleVector.fromMemorySegment(SPECIES, w, i * 8L, ORDER), sum);
                     acc = sum.reduceLanes(VectorOperators.ADD);
                     for (int i = vectorEnd; i < in; i++) acc = Math.fma(x.getAtIndex(DOUBLE, xRow + i), w.getAtIndex(DOUBLE, i), acc);
                 } else {
@@ -183,15 +183,15 @@ public final class SinglePointKernels {
         int secondLane = 1 + tangents;
         int i = 0;
         for (int end = SPECIES.loopBound(n); i < end; i += LANES) {
-            DoubleVector t = load(y, i);
+            DoubleVector t = DoubleVector.fromMemorySegment(SPECIES, y, i * 8L, ORDER);
             DoubleVector d1 = t.mul(t).neg().add(1.0);
             if (withSecond) {
-                DoubleVector a1 = load(a, (long) n + i);
+                DoubleVector a1 = DoubleVector.fromMemorySegment(SPECIES, a, ((long) n + i) * 8L, ORDER);
                 DoubleVector d2 = t.mul(d1).mul(-2.0);
-                d1.mul(load(a, (long) secondLane * n + i)).add(d2.mul(a1).mul(a1))
-                        .intoMemorySegment(y, ((long) secondLane * n + i) * 8, ORDER);
+                d1.mul(DoubleVector.fromMemorySegment(SPECIES, a, ((long) secondLane * n + i) * 8L, ORDER)).add(d2.mul(a1).mul(a1))
+                        .intoMemorySegment(y, ((long) secondLane * n + i) * 8L, ORDER);
             }
-            for (int k = 1; k <= tangents; k++) d1.mul(load(a, (long) k * n + i)).intoMemorySegment(y, ((long) k * n + i) * 8, ORDER);
+            for (int k = 1; k <= tangents; k++) d1.mul(DoubleVector.fromMemorySegment(SPECIES, a, ((long) k * n + i) * 8L, ORDER)).intoMemorySegment(y, ((long) k * n + i) * 8L, ORDER);
         }
         for (; i < n; i++) {
             double t = y.getAtIndex(DOUBLE, i), d1 = 1 - t * t;
@@ -201,9 +201,5 @@ public final class SinglePointKernels {
             }
             for (int k = 1; k <= tangents; k++) y.setAtIndex(DOUBLE, (long) k * n + i, d1 * a.getAtIndex(DOUBLE, (long) k * n + i));
         }
-    }
-
-    private static DoubleVector load(MemorySegment s, long index) {
-        return DoubleVector.fromMemorySegment(SPECIES, s, index * 8, ORDER);
     }
 }
