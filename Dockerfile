@@ -35,15 +35,19 @@ RUN --mount=type=cache,target=/root/.m2 \
 
 # ---- 2. jlink: a runtime with only the modules the service needs ----
 # jdeps on the runtime jar and its class path (DeployManifestsTest runs it) finds java.base,
-# jdk.incubator.vector (the SIMD kernels), jdk.httpserver (the HTTP server), and also
-# java.desktop (xchart, for `pinn accuracy --plot` only) and java.sql (an optional dependency of
-# jackson-databind), which the server never loads and which are left out. The Prometheus client
-# needs nothing beyond java.base (no JMX: java.management is not needed), nor do Jackson core and
-# picocli. DeployManifestsTest starts the server on exactly these modules (--limit-modules).
+# jdk.incubator.vector (the SIMD kernels), jdk.unsupported (Netty, the HTTP transport: sun.misc.Unsafe,
+# which it uses only when allowed, e.g. --sun-misc-unsafe-memory-access=allow), and also
+# java.desktop (xchart, for `pinn accuracy --plot` only), java.sql (an optional dependency of
+# jackson-databind), java.naming (Netty's TLS trust manager; the service speaks plain HTTP) and
+# jdk.jfr (Netty's optional flight-recorder events, off without the module), which the server never
+# loads and which are left out. Without java.logging, Netty logs through System.Logger like the
+# rest of the service (pinn.runtime.service.NettyLogging). The Prometheus client needs nothing
+# beyond java.base (no JMX: java.management is not needed), nor do Jackson core and picocli.
+# DeployManifestsTest starts the server on exactly these modules (--limit-modules).
 # Temurin 25 has no jmods directory: jlink links from the JDK's own run-time image (JEP 493).
 FROM eclipse-temurin:25-jdk AS jlink
 RUN jlink \
-      --add-modules java.base,jdk.incubator.vector,jdk.httpserver \
+      --add-modules java.base,jdk.incubator.vector,jdk.unsupported \
       --strip-debug --no-header-files --no-man-pages --compress=zip-6 \
       --output /opt/pinn/jre
 

@@ -8,7 +8,8 @@
 #
 # Environment: DURATION (s measured per rate, default 25), WARMUP (s before each measurement,
 # default 10), CONNECTIONS (keep-alive connections, default 32), PORT (default 18080),
-# SERVE_ARGS (extra arguments of ./pinn serve, e.g. "--handler-threads 2"), JAVA_OPTS (the server's JVM).
+# SERVE_ARGS (extra arguments of ./pinn serve, e.g. "--io-threads 1"), JAVA_OPTS (the server's JVM;
+# naming a collector, e.g. -XX:+UseG1GC, replaces ./pinn serve's default -XX:+UseParallelGC -Xmn64m).
 # The client and the server share the machine's cores: what the client spends, the server lacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -33,27 +33,30 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--drain-seconds", paramLabel = "S", description = "how long SIGTERM waits for requests in flight (default: ${DEFAULT-VALUE})")
     int drainSeconds = (int) ServiceConfig.DEFAULT_DRAIN_TIMEOUT.toSeconds();
 
-    @Option(names = "--handler-threads", paramLabel = "N",
-            description = "0: a virtual thread per request (default); N > 0: a fixed pool of N platform threads")
-    int handlerThreads = 0;
+    @Option(names = "--io-threads", paramLabel = "N",
+            description = "event-loop threads, which read requests, price single options and small batches, and write answers;"
+                    + " 0: one per available processor (default)")
+    int ioThreads = 0;
 
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be within 0-65535, was " + port);
         if (drainSeconds < 0) throw new IllegalArgumentException("--drain-seconds must be >= 0, was " + drainSeconds);
+        if (ioThreads < 0) throw new IllegalArgumentException("--io-threads must be >= 0, was " + ioThreads);
         if (models != null && !Files.isDirectory(models)) throw new IllegalArgumentException("--models " + models + " is not a directory");
         String token = System.getenv("PINN_ADMIN_TOKEN");
         ServiceConfig config = ServiceConfig.loopback(port).withDrainTimeout(Duration.ofSeconds(drainSeconds)).withModelsDirectory(models)
-                .withAdminToken(token == null || token.isBlank() ? null : token).withHandlerThreads(handlerThreads);
+                .withAdminToken(token == null || token.isBlank() ? null : token).withIoThreads(ioThreads);
         config = new ServiceConfig(new InetSocketAddress(bind, port), config.modelsDirectory(), config.adminToken(), config.drainTimeout(),
-                config.handlerThreads(), config.maxOptions(), config.maxBodyBytes());
+                config.ioThreads(), config.maxOptions(), config.maxBodyBytes());
 
         PricingServer server = PricingServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, stopped), "pinn-serve-shutdown"));
         System.out.println("pinn serve: listening on http://" + bind + ":" + server.port() + " (model " + server.runtime().currentModel().name()
                 + "; admin endpoints " + (config.adminToken() == null ? "disabled: PINN_ADMIN_TOKEN is not set" : "enabled")
-                + (models == null ? "" : "; models from " + models) + ")");
+                + (models == null ? "" : "; models from " + models) + "; " + server.transport() + " transport, " + server.ioThreads()
+                + " I/O thread(s))");
         System.out.flush();
         stopped.await();   // until the shutdown hook has drained; it then ends the process itself
         return 0;

@@ -29,11 +29,11 @@ final class Json {
 
     /**
      * The streaming factory: fast double parsing and writing; NaN/Infinity tokens read so they can
-     * be refused by name; buffers recycled through a shared pool, since Jackson's default pool is
-     * per thread and every request runs on a new virtual thread.
+     * be refused by name; buffers recycled per thread, since every request is read and answered on
+     * one of the server's few long-lived threads (event loops and work threads).
      */
     static final JsonFactory FACTORY = JsonFactory.builder()
-            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+            .recyclerPool(JsonRecyclerPools.threadLocalPool())
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
@@ -101,14 +101,15 @@ final class Json {
     static double number(String field, int index, JsonParser parser) throws IOException {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
-            String text = parser.getText();
-            if (text.indexOf('N') >= 0 || text.indexOf('I') >= 0) {
-                throw ApiException.badRequest(field, index, "must be a finite JSON number, was " + text
+            // Before the value is parsed, isNaN() is true only for the NaN and Infinity tokens; the text is needed only for a refusal.
+            if (parser.isNaN()) {
+                throw ApiException.badRequest(field, index, "must be a finite JSON number, was " + parser.getText()
                         + " (JSON has no NaN or Infinity)");
             }
             double value = parser.getDoubleValue();
             if (!Double.isFinite(value)) {
-                throw ApiException.badRequest(field, index, "must be a finite number, was " + shown(text) + ", beyond the range of a double");
+                throw ApiException.badRequest(field, index, "must be a finite number, was " + shown(parser.getText())
+                        + ", beyond the range of a double");
             }
             return value;
         }

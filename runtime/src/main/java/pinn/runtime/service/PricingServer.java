@@ -1,39 +1,37 @@
 package pinn.runtime.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import pinn.runtime.engine.InvalidInputException;
-import pinn.runtime.engine.ModelInfo;
 import pinn.runtime.engine.PinnRuntime;
-import pinn.runtime.engine.PricedBatch;
-import pinn.runtime.engine.PricedOption;
-import pinn.runtime.model.ModelFile;
 
 /**
- * The HTTP pricing service: a {@link PinnRuntime} behind the JDK's {@link HttpServer}, one virtual
- * thread per request, JSON in and out through Jackson, and one Prometheus registry for the
- * runtime's metrics and the server's own.
+ * The HTTP pricing service: a {@link PinnRuntime} behind Netty's HTTP/1.1 codec, JSON in and out
+ * through Jackson, and one Prometheus registry for the runtime's metrics and the server's own.
  *
  * <table>
  *   <caption>Endpoints</caption>
@@ -50,74 +48,87 @@ import pinn.runtime.model.ModelFile;
  * {@link ServiceConfig#maxBodyBytes()} and batches over {@link ServiceConfig#maxOptions()} are
  * answered 413, wrong methods 405 with {@code Allow}, unknown paths 404.
  *
+ * <p>Threads: a few event-loop threads ({@code pinn-http-io-*}, one per processor unless
+ * {@link ServiceConfig#ioThreads()} says otherwise) on the native epoll transport where it is
+ * available (Linux), else on NIO. They read requests, price single options and small batches
+ * where they are (a thread hand-off would cost more than the pricing) and write the answers; large
+ * batches and admin requests that read files run on a few work threads ({@code pinn-http-work-*}),
+ * their answers written back on the connection's event loop. {@link ServiceRoutes} has the
+ * endpoints, {@link HttpConnection} the HTTP mechanics of one connection; this class starts and
+ * stops them.
+ *
  * <p>{@link #close()} drains: it stops accepting connections, lets requests in flight finish (up
- * to the drain timeout), then stops the handler threads and closes the runtime.
+ * to the drain timeout), closes the connections, stops the threads and closes the runtime.
  */
 public final class PricingServer implements AutoCloseable {
 
     static {
-        // The JDK server leaves Nagle's algorithm on by default, which holds back the second write
-        // of an answer (headers, then body) for a delayed ACK: tens of milliseconds per request.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+        NettyLogging.installWhereNeeded();   // before any Netty class logs
     }
 
     private static final System.Logger LOG = System.getLogger(PricingServer.class.getName());
-    private static final String JSON = "application/json";
-    /** Bodies over the limit are read and thrown away up to this size, so the client hears the 413 rather than a reset connection. */
-    private static final long DISCARD_LIMIT = 16L << 20;
+    /** {@code -Dpinn.http.transport=nio} forces the NIO transport where epoll is available. */
+    static final String TRANSPORT_PROPERTY = "pinn.http.transport";
+    /**
+     * Bounds each step of a shutdown beyond the drain: closing the listener and the connections,
+     * the work threads' overrun, the event loops' stop (twice this) and the threads' ends. With the
+     * drain and the runtime's close (both the drain timeout) a close takes at most 2 × drain + 6 s.
+     */
+    private static final long STOP_MILLIS = 1_000;
 
     private final ServiceConfig config;
     private final PrometheusRegistry registry;
     private final PinnRuntime runtime;
-    private final ServiceMetrics metrics;
-    private final AdminAuth admin;
-    private final ModelDirectory models;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final Map<String, Route> routes = new LinkedHashMap<>();
-    private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicLong errorReferences = new AtomicLong();
-    private final AtomicInteger handling = new AtomicInteger();
-
-    /** Handles one endpoint and method; throws {@link ApiException} to refuse. */
-    @FunctionalInterface
-    private interface Handler {
-        Reply handle(HttpExchange exchange) throws Exception;
-    }
-
-    /** One path and its handlers by method. */
-    private record Route(String path, Map<String, Handler> methods) {
-        String allow() {
-            return String.join(", ", methods.keySet());
-        }
-    }
-
-    /** An answer ready to be written, with a known length (never chunked). */
-    private record Reply(int status, String contentType, byte[] body, List<Map.Entry<String, String>> headers) {
-        static Reply json(int status, Object value) throws JsonProcessingException {
-            return new Reply(status, JSON, Json.MAPPER.writeValueAsBytes(value), List.of());
-        }
-    }
+    private final InFlightRequests inFlight = new InFlightRequests();
+    private final ServerThreads threads = new ServerThreads();
+    private final String transport;
+    private final EventLoopGroup loops;
+    private final ExecutorService work;
+    private final ChannelGroup connections;
+    private final Channel listener;
 
     private PricingServer(ServiceConfig config, PrometheusRegistry registry, PinnRuntime runtime) throws IOException {
         this.config = config;
         this.registry = registry;
         this.runtime = runtime;
-        this.metrics = new ServiceMetrics(registry);
-        this.admin = new AdminAuth(config.adminToken());
-        this.models = new ModelDirectory(config.modelsDirectory());
-        route("/v1/price", Map.of("POST", this::price));
-        route("/v1/models", orderedMap("GET", this::listModels, "POST", this::loadModel));
-        route("/v1/cache", Map.of("DELETE", this::clearCache));
-        route("/healthz", Map.of("GET", this::health));
-        route("/metrics", Map.of("GET", this::scrape));
-        this.server = HttpServer.create(config.address(), 1024);
-        this.executor = config.handlerThreads() == 0 ? Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pinn-http-", 0).factory())
-                : Executors.newFixedThreadPool(config.handlerThreads(), Thread.ofPlatform().name("pinn-http-", 0).daemon().factory());
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        ServiceMetrics metrics = new ServiceMetrics(registry);
+        ServiceRoutes routes = new ServiceRoutes(config, registry, runtime, closing);
+        boolean epoll = epollWanted();
+        this.transport = epoll ? "epoll" : "nio";
+        this.loops = new MultiThreadIoEventLoopGroup(config.effectiveIoThreads(), threads.factory("pinn-http-io"),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.work = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), threads.factory("pinn-http-work"));
+        this.connections = new DefaultChannelGroup("pinn-http-connections", loops.next());
+        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(channel)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)   // an answer is one write: nothing to coalesce, and a delayed ACK would hold it back
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        HttpConnection connection = new HttpConnection(routes, metrics, inFlight, work, closing);
+                        ch.pipeline().addLast(new HttpServerCodec(), new BodyLimit(config.maxBodyBytes(), connection), connection);
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(config.address()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            stopThreads(System.nanoTime());
+            Throwable cause = bound.cause();
+            throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause.getMessage()), cause);
+        }
+        this.listener = bound.channel();
+    }
+
+    /** Epoll unless it is unavailable here (not Linux, no native library) or {@value #TRANSPORT_PROPERTY} says nio. */
+    private static boolean epollWanted() {
+        if ("nio".equals(System.getProperty(TRANSPORT_PROPERTY, "").toLowerCase(Locale.ROOT))) return false;
+        if (Epoll.isAvailable()) return true;
+        LOG.log(Level.DEBUG, "native epoll is unavailable, using NIO: " + Epoll.unavailabilityCause());
+        return false;
     }
 
     /** Starts a server on a runtime with the default model. */
@@ -152,7 +163,17 @@ public final class PricingServer implements AutoCloseable {
 
     /** The port the server listens on (the one chosen when the configuration said 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The network transport: {@code "epoll"} (Linux native) or {@code "nio"}. */
+    public String transport() {
+        return transport;
+    }
+
+    /** The number of event-loop threads. */
+    public int ioThreads() {
+        return config.effectiveIoThreads();
     }
 
     /** The registry {@code /metrics} exposes: the runtime's metrics and the server's. */
@@ -165,9 +186,9 @@ public final class PricingServer implements AutoCloseable {
         return runtime;
     }
 
-    /** Requests being handled now. */
+    /** Requests being handled now: from their head being read to their answer having been written. */
     public int requestsInFlight() {
-        return handling.get();
+        return inFlight.count();
     }
 
     /** Whether {@link #close()} has begun. */
@@ -177,201 +198,54 @@ public final class PricingServer implements AutoCloseable {
 
     /**
      * Drains and stops: no new connections are accepted, requests in flight finish (for up to the
-     * drain timeout), then the handler threads stop and the runtime closes. Closing twice is harmless.
+     * drain timeout; answers written meanwhile say {@code Connection: close}), then every connection
+     * closes, the event loops and work threads stop and the runtime closes. Closing twice is harmless.
      */
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) return;
-        long drainSeconds = Math.max(0, (config.drainTimeout().toMillis() + 999) / 1000);
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        boolean interrupted = false;
         try {
-            server.stop((int) Math.min(Integer.MAX_VALUE, drainSeconds));
-            executor.shutdown();
-            if (!executor.awaitTermination(config.drainTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) executor.shutdownNow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            executor.shutdownNow();
-        } finally {
-            runtime.close();
-        }
-    }
-
-    // ---- dispatch ----
-
-    private void route(String path, Map<String, Handler> methods) {
-        routes.put(path, new Route(path, methods));
-    }
-
-    private static Map<String, Handler> orderedMap(String m1, Handler h1, String m2, Handler h2) {
-        Map<String, Handler> map = new LinkedHashMap<>();
-        map.put(m1, h1);
-        map.put(m2, h2);
-        return map;
-    }
-
-    /** Every request comes here: routing, refusals, the catch-all, metrics, and the answer. */
-    private void handle(HttpExchange exchange) {
-        long start = System.nanoTime();
-        handling.incrementAndGet();
-        metrics.started();
-        String method = exchange.getRequestMethod();
-        Route route = routes.get(path(exchange));
-        String endpoint = route == null ? ServiceMetrics.UNMATCHED : route.path();
-        Reply reply;
-        try {
-            reply = dispatch(exchange, route, method);
-        } catch (ApiException e) {
-            reply = error(e);
-        } catch (InvalidInputException e) {
-            reply = error(new ApiException(400, e.field(), e.index(), e.reason()));
-        } catch (Throwable t) {
-            reply = internalError(exchange, t);
-        }
-        try {
-            metrics.answered(endpoint, method, reply.status(), System.nanoTime() - start);
-            send(exchange, reply);
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "could not answer " + method + " " + endpoint + ": " + e);   // the client went away
-        } finally {
-            exchange.close();
-            handling.decrementAndGet();
-        }
-    }
-
-    private Reply dispatch(HttpExchange exchange, Route route, String method) throws Exception {
-        if (route == null) {
-            throw new ApiException(404, "path", "names no endpoint: " + Json.shown(path(exchange))
-                    + "; the endpoints are " + String.join(", ", routes.keySet()));
-        }
-        Handler handler = route.methods().get(method);
-        if (handler == null) {
-            throw new ApiException(405, "method", -1, Json.shown(method) + " is not allowed on " + route.path() + "; allowed: " + route.allow(),
-                    List.of(Map.entry("Allow", route.allow())));
-        }
-        return handler.handle(exchange);
-    }
-
-    private static String path(HttpExchange exchange) {
-        String path = exchange.getRequestURI().getRawPath();
-        return path == null ? "" : path;
-    }
-
-    private static Reply error(ApiException e) {
-        try {
-            return new Reply(e.status(), JSON, Json.MAPPER.writeValueAsBytes(e.body()), e.headers());
-        } catch (JsonProcessingException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-    }
-
-    private Reply internalError(HttpExchange exchange, Throwable t) {
-        if (t instanceof IllegalStateException && runtime.isClosed()) {
-            return error(new ApiException(503, "service", "is shutting down; retry on another instance"));
-        }
-        long reference = errorReferences.incrementAndGet();
-        LOG.log(Level.ERROR, "internal error #" + reference + " answering " + exchange.getRequestMethod() + " "
-                + path(exchange), t);
-        return error(new ApiException(500, "server", "internal error #" + reference + "; the server's log has the details"));
-    }
-
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
-        Headers headers = exchange.getResponseHeaders();
-        headers.set("Content-Type", reply.contentType());
-        for (Map.Entry<String, String> header : reply.headers()) headers.set(header.getKey(), header.getValue());
-        byte[] body = reply.body();
-        exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+            listener.close().awaitUninterruptibly(STOP_MILLIS);
+            if (!inFlight.awaitNone(deadline)) {
+                LOG.log(Level.WARNING, inFlight.count() + " request(s) still in flight after the drain timeout of " + config.drainTimeout()
+                        + "; closing their connections");
             }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            connections.close().awaitUninterruptibly(STOP_MILLIS);
+            interrupted |= stopThreads(deadline);
+            runtime.close();
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
     /**
-     * The request body, at most {@link ServiceConfig#maxBodyBytes()}.
+     * Stops the work threads (waiting until {@code deadline} for deferred work, then interrupting
+     * it) and the event loops, and waits a bounded time for every thread to end.
      *
-     * @throws ApiException 413 for a larger body (read and discarded up to 16 MiB first, so the
-     *     client can read the answer; beyond that the connection is closed)
+     * @return whether the wait was interrupted
      */
-    private byte[] body(HttpExchange exchange) throws IOException {
-        int limit = config.maxBodyBytes();
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        InputStream in = exchange.getRequestBody();
-        if (length != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(length.strip());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("body", "has an unreadable Content-Length");
+    private boolean stopThreads(long deadline) {
+        boolean interrupted = false;
+        work.shutdown();
+        try {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (!work.awaitTermination(left + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS), TimeUnit.NANOSECONDS)) work.shutdownNow();
+        } catch (InterruptedException e) {
+            work.shutdownNow();
+            interrupted = true;
+        }
+        loops.shutdownGracefully(0, STOP_MILLIS, TimeUnit.MILLISECONDS).awaitUninterruptibly(2 * STOP_MILLIS);
+        try {
+            if (!threads.join(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS))) {
+                LOG.log(Level.WARNING, "some of the server's threads did not stop within " + STOP_MILLIS + " ms");
             }
-            if (declared > limit) throw tooLarge(in, declared);
-            return in.readNBytes((int) declared);
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
-        byte[] body = in.readNBytes(limit + 1);
-        if (body.length > limit) throw tooLarge(in, -1);
-        return body;
-    }
-
-    private ApiException tooLarge(InputStream in, long declared) throws IOException {
-        if (declared <= DISCARD_LIMIT) {
-            long discarded = in.skip(DISCARD_LIMIT);
-            while (discarded < DISCARD_LIMIT && in.read() >= 0) discarded += 1 + in.skip(DISCARD_LIMIT - discarded);
-        }
-        return new ApiException(413, "body", "is larger than the limit of " + config.maxBodyBytes() + " bytes (1 MiB)"
-                + (declared > 0 ? ": Content-Length is " + declared : ""));
-    }
-
-    // ---- endpoints ----
-
-    private Reply price(HttpExchange exchange) throws IOException {
-        PriceRequest request = PriceRequest.parse(body(exchange), config.maxOptions());
-        if (request.allScalar()) {
-            PricedOption option = runtime.price(request.type().values()[0], request.spot().values()[0], request.strike().values()[0],
-                    request.expiry().values()[0], request.rate().values()[0], request.vol().values()[0]);
-            return Reply.json(200, PriceResponse.Single.of(option));
-        }
-        PricedBatch batch = runtime.price(request.toBatch());
-        return Reply.json(200, PriceResponse.Batch.of(batch));
-    }
-
-    private Reply health(HttpExchange exchange) throws IOException {
-        if (closing.get() || runtime.isClosed()) return Reply.json(503, Map.of("status", "draining"));
-        return Reply.json(200, new Health("ok", runtime.currentModel().name()));
-    }
-
-    /** The answer of {@code GET /healthz}. */
-    private record Health(String status, String model) {}
-
-    private Reply listModels(HttpExchange exchange) throws IOException {
-        return Reply.json(200, new ModelViews.Models(ModelViews.Model.of(runtime.currentModel()),
-                runtime.cachedModels().stream().map(ModelViews.CachedModel::of).toList(), ModelViews.Cache.of(runtime.cacheStatistics())));
-    }
-
-    private Reply loadModel(HttpExchange exchange) throws IOException {
-        admin.check(exchange.getRequestHeaders().getFirst("Authorization"));
-        String[] name = new String[1];
-        boolean[] present = Json.readObject(body(exchange), List.of("name"), (field, parser) -> {
-            if (parser.currentToken() != JsonToken.VALUE_STRING) {
-                throw ApiException.badRequest("name", "must be a string, the model's file name, was " + Json.describe(parser, parser.currentToken()));
-            }
-            name[0] = parser.getText();
-        });
-        if (!present[0]) throw ApiException.badRequest("name", "is missing; send {\"name\": \"<file in the models directory>\"}");
-        ModelFile file = models.read(name[0]);
-        ModelInfo info = runtime.swapModel(name[0], file);
-        LOG.log(Level.INFO, "model " + name[0] + " is now current");
-        return Reply.json(200, new ModelViews.Loaded(ModelViews.Model.of(info)));
-    }
-
-    private Reply clearCache(HttpExchange exchange) throws IOException {
-        admin.check(exchange.getRequestHeaders().getFirst("Authorization"));
-        runtime.clearCache();
-        LOG.log(Level.INFO, "model cache cleared");
-        return Reply.json(200, new ModelViews.Cleared(true, ModelViews.Cache.of(runtime.cacheStatistics())));
-    }
-
-    private Reply scrape(HttpExchange exchange) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 << 10);
-        metricsWriter.write(out, registry.scrape());
-        return new Reply(200, metricsWriter.getContentType(), out.toByteArray(), List.of());
+        return interrupted;
     }
 }

@@ -12,13 +12,13 @@ import java.util.Objects;
  * @param modelsDirectory where {@code POST /v1/models} loads models from, or null for none
  * @param adminToken the bearer token of the admin endpoints, or null to disable them (403)
  * @param drainTimeout how long a shutdown waits for requests in flight before closing connections
- * @param handlerThreads 0 for a virtual thread per request (the default), else the size of a
- *     fixed pool of platform threads
+ * @param ioThreads the event-loop threads that accept connections, read requests, price single
+ *     options and small batches and write answers; 0 (the default) for one per available processor
  * @param maxOptions the most options one request may price (larger arrays: 413)
  * @param maxBodyBytes the largest request body (larger: 413)
  */
 public record ServiceConfig(InetSocketAddress address, Path modelsDirectory, String adminToken, Duration drainTimeout,
-                            int handlerThreads, int maxOptions, int maxBodyBytes) {
+                            int ioThreads, int maxOptions, int maxBodyBytes) {
 
     /** The most options one request may price. */
     public static final int DEFAULT_MAX_OPTIONS = 100_000;
@@ -31,7 +31,7 @@ public record ServiceConfig(InetSocketAddress address, Path modelsDirectory, Str
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         if (drainTimeout.isNegative()) throw new IllegalArgumentException("the drain timeout must be >= 0, was " + drainTimeout);
-        if (handlerThreads < 0) throw new IllegalArgumentException("handler threads must be >= 0, was " + handlerThreads);
+        if (ioThreads < 0) throw new IllegalArgumentException("I/O threads must be >= 0, was " + ioThreads);
         if (maxOptions < 1) throw new IllegalArgumentException("max options must be >= 1, was " + maxOptions);
         if (maxBodyBytes < 1) throw new IllegalArgumentException("max body bytes must be >= 1, was " + maxBodyBytes);
     }
@@ -43,26 +43,32 @@ public record ServiceConfig(InetSocketAddress address, Path modelsDirectory, Str
     }
 
     public ServiceConfig withModelsDirectory(Path directory) {
-        return new ServiceConfig(address, directory, adminToken, drainTimeout, handlerThreads, maxOptions, maxBodyBytes);
+        return new ServiceConfig(address, directory, adminToken, drainTimeout, ioThreads, maxOptions, maxBodyBytes);
     }
 
     public ServiceConfig withAdminToken(String token) {
-        return new ServiceConfig(address, modelsDirectory, token, drainTimeout, handlerThreads, maxOptions, maxBodyBytes);
+        return new ServiceConfig(address, modelsDirectory, token, drainTimeout, ioThreads, maxOptions, maxBodyBytes);
     }
 
     public ServiceConfig withDrainTimeout(Duration timeout) {
-        return new ServiceConfig(address, modelsDirectory, adminToken, timeout, handlerThreads, maxOptions, maxBodyBytes);
+        return new ServiceConfig(address, modelsDirectory, adminToken, timeout, ioThreads, maxOptions, maxBodyBytes);
     }
 
-    public ServiceConfig withHandlerThreads(int threads) {
+    /** @param threads event-loop threads; 0 for one per available processor */
+    public ServiceConfig withIoThreads(int threads) {
         return new ServiceConfig(address, modelsDirectory, adminToken, drainTimeout, threads, maxOptions, maxBodyBytes);
+    }
+
+    /** The event-loop threads to start: {@link #ioThreads()}, or one per available processor when that is 0. */
+    public int effectiveIoThreads() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
     /** Never prints the token. */
     @Override
     public String toString() {
         return "ServiceConfig[address=" + address + ", modelsDirectory=" + modelsDirectory + ", admin=" + (adminToken == null ? "disabled" : "enabled")
-                + ", drainTimeout=" + drainTimeout + ", handlerThreads=" + handlerThreads + ", maxOptions=" + maxOptions
+                + ", drainTimeout=" + drainTimeout + ", ioThreads=" + ioThreads + ", maxOptions=" + maxOptions
                 + ", maxBodyBytes=" + maxBodyBytes + "]";
     }
 }

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code pinn_http_requests_total{endpoint, method, status}}: answered requests;
  *   <li>{@code pinn_http_request_duration_seconds{endpoint}}: histogram of the time from the
- *       handler's start to the answer being ready (before it is written to the socket);
- *   <li>{@code pinn_http_requests_in_flight}: requests being handled now.
+ *       request's head being read to the answer being ready (before it is written to the socket);
+ *   <li>{@code pinn_http_requests_in_flight}: requests being handled now: from the head read to
+ *       the answer ready (or the connection lost before an answer).
  * </ul>
  *
  * {@code endpoint} is the route ({@code /v1/price}, ...) or {@code unmatched} for unknown paths,
@@ -49,7 +50,7 @@ final class ServiceMetrics {
         requests = Counter.builder().name("pinn_http_requests").help("HTTP requests answered, by endpoint, method and status")
                 .labelNames("endpoint", "method", "status").withoutExemplars().register(registry);
         latency = Histogram.builder().name("pinn_http_request_duration_seconds").unit(Unit.SECONDS)
-                .help("Time from a request's handler starting to its answer being ready, by endpoint")
+                .help("Time from a request's head being read to its answer being ready, by endpoint")
                 .labelNames("endpoint").classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
         GaugeWithCallback.builder().name("pinn_http_requests_in_flight").help("HTTP requests being handled now")
                 .callback(cb -> cb.call(inFlight.get())).register(registry);
@@ -59,7 +60,12 @@ final class ServiceMetrics {
         inFlight.incrementAndGet();
     }
 
-    /** Counts one answered request that took {@code nanos} from its handler's start. */
+    /** A request started earlier will not be answered: its connection closed first. Not counted as answered. */
+    void abandoned() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Counts one answered request that took {@code nanos} from its head being read. */
     void answered(String endpoint, String method, int status, long nanos) {
         inFlight.decrementAndGet();
         String m = METHODS.contains(method) ? method : "OTHER";
