@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -40,6 +41,10 @@ public class EngineLatencyBenchmark {
 
     static final int POINTS = 1024;
 
+    /** See {@link BenchModels}. */
+    @Param({BenchModels.DEFAULT, BenchModels.WIDE})
+    public String model;
+
     PinnRuntime runtime;
     PricedBatch out;
     double[] spot, expiry, rate, vol;
@@ -47,7 +52,7 @@ public class EngineLatencyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        runtime = PinnRuntime.builder().threads(1).build();
+        runtime = PinnRuntime.builder().threads(1).model(model, BenchModels.file(model)).build();
         out = new PricedBatch(1);
         spot = new double[POINTS];
         expiry = new double[POINTS];

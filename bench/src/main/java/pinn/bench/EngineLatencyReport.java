@@ -14,7 +14,9 @@ import pinn.runtime.engine.PricedBatch;
  * warm-up long enough for the JIT. Complements {@link EngineLatencyBenchmark} (JMH sample mode),
  * whose percentiles come from sampled calls.
  *
- * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar pinn.bench.EngineLatencyReport [calls]</pre>
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar pinn.bench.EngineLatencyReport [calls] [model]</pre>
+ *
+ * <p>{@code model} is one of {@link BenchModels}' names: {@code default} (the default) or {@code 64x4}.
  */
 public final class EngineLatencyReport {
 
@@ -22,6 +24,7 @@ public final class EngineLatencyReport {
 
     public static void main(String[] args) {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
+        String model = args.length > 1 ? args[1] : BenchModels.DEFAULT;
         int points = 1024;
         double[] spot = new double[points], expiry = new double[points], rate = new double[points], vol = new double[points];
         SplittableRandom random = new SplittableRandom(42);
@@ -31,8 +34,9 @@ public final class EngineLatencyReport {
             rate[i] = 0.1 * random.nextDouble();
             vol[i] = 0.06 + 0.7 * random.nextDouble();
         }
-        try (PinnRuntime runtime = PinnRuntime.builder().threads(1).build()) {
+        try (PinnRuntime runtime = PinnRuntime.builder().threads(1).model(model, BenchModels.file(model)).build()) {
             PricedBatch out = new PricedBatch(1);
+            System.out.println("model " + model + ", layer sizes " + runtime.currentModel().layerSizes());
             System.out.println("outputs            calls     p50 ns   p90 ns   p99 ns  p99.9 ns   max ns");
             for (Outputs outputs : new Outputs[] {Outputs.PRICE_AND_GREEKS, Outputs.PRICE, Outputs.PRICE_AND_GREEKS, Outputs.PRICE}) {
                 Histogram histogram = new Histogram(10_000_000_000L, 3);

@@ -44,12 +44,16 @@ public class EngineThroughputBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** See {@link BenchModels}. */
+    @Param({BenchModels.DEFAULT, BenchModels.WIDE})
+    public String model;
+
     PinnRuntime runtime;
     OptionBatch batch;
 
     @Setup(Level.Trial)
     public void setUp() {
-        runtime = PinnRuntime.builder().threads(threads).build();
+        runtime = PinnRuntime.builder().threads(threads).model(model, BenchModels.file(model)).build();
         double[] spot = new double[OPTIONS], expiry = new double[OPTIONS], rate = new double[OPTIONS], vol = new double[OPTIONS];
         SplittableRandom random = new SplittableRandom(42);
         for (int i = 0; i < OPTIONS; i++) {

@@ -1,6 +1,6 @@
 package pinn.bench;
 
-import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,15 +19,16 @@ import org.openjdk.jmh.infra.Blackhole;
 import pinn.autodiff.Workspace;
 import pinn.kernels.VectorBackend;
 import pinn.runtime.Adam;
-import pinn.runtime.DefaultModel;
 import pinn.runtime.PricingNetwork;
+import pinn.runtime.model.ModelFile;
 import pinn.runtime.train.Trainer;
 import pinn.runtime.train.TrainingConfig;
 
 /**
  * The trainer's own Adam step, {@link Trainer#adamStep}: exactly what {@code ./pinn train} runs
- * for each step of its first phase. The shipped model's network (2 similarity features →
- * 64 × 4 tanh → 1), the trainer's Sobol collocation ({@code points} interior points and
+ * for each step of its first phase. A trained model's network ({@code model}, see
+ * {@link BenchModels}: the 2 → 64×4 → 1 network of issue 3's target, or the shipped 2 → 32×4 → 1
+ * one), the trainer's Sobol collocation ({@code points} interior points and
  * points/16 boundary points, as {@link TrainingConfig#defaults} sets), the loss that
  * {@code BlackScholesPde} builds from the price jet (value, ∂/∂m, ∂/∂τ, ∂²/∂m²) plus the boundary
  * term, its gradient with respect to every weight, and the Adam update, on a tape over one reused
@@ -52,6 +53,10 @@ public class TrainerStepBenchmark {
     @Param("1")
     public int threads;
 
+    /** Whose network and trained weights; see {@link BenchModels}. */
+    @Param({BenchModels.WIDE, BenchModels.DEFAULT})
+    public String model;
+
     VectorBackend backend;
     PricingNetwork network;
     Trainer trainer;
@@ -60,10 +65,13 @@ public class TrainerStepBenchmark {
     double learningRate;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
+    public void setUp() {
         backend = new VectorBackend(threads);
-        network = DefaultModel.open(backend);
-        TrainingConfig config = TrainingConfig.defaults(6000, points, new int[] {64, 64, 64, 64}, 1);
+        ModelFile file = BenchModels.file(model);
+        network = PricingNetwork.fromModelFile(backend, file);
+        List<Integer> sizes = file.architecture().layerSizes();
+        int[] hidden = sizes.subList(1, sizes.size() - 1).stream().mapToInt(Integer::intValue).toArray();
+        TrainingConfig config = TrainingConfig.defaults(6000, points, hidden, 1);
         trainer = new Trainer(network, config);
         adam = trainer.newAdam();
         learningRate = config.learningRateAt(config.adamSteps() - 1);

@@ -64,7 +64,8 @@ class PrometheusScrapeTest {
                 + "(Debian: apt-get install prometheus; .ci/run does) for the scrape test");
 
         // The model the cache will load, under the file name its spec maps to.
-        ModelSpec spec = new ModelSpec(DefaultModel.file().domain(), List.of(64, 64, 64, 64), 6000, 1);
+        List<Integer> sizes = DefaultModel.file().architecture().layerSizes();
+        ModelSpec spec = new ModelSpec(DefaultModel.file().domain(), sizes.subList(1, sizes.size() - 1), 6000, 1);
         Path models = Files.createDirectories(dir.resolve("models"));
         DefaultModel.file().write(models.resolve(spec.fileName()));
 

@@ -36,7 +36,7 @@ import pinn.runtime.engine.PricedOption;
  * options streamed through the batch path in chunks, so the heap does not grow with the file.
  */
 @Command(name = "price", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Price European options with the default model: price, delta, gamma, theta, vega, rho and the engine.",
+        description = {"Price European options with the default model (or --model FILE): price, delta, gamma, theta, vega, rho and the engine.",
                 "Units: spot and strike in currency, expiry in years, rate and vol as decimals (0.05, 0.2)."})
 final class PriceCommand implements Callable<Integer> {
 
@@ -77,10 +77,15 @@ final class PriceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One option: print JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Model file, e.g. from ./pinn train (default: the shipped default model).")
+    Path model;
+
     @Override
     public Integer call() throws IOException {
         if (input.csv != null && json) throw new ParameterException(spec.commandLine(), "--json applies to one option, not to --csv");
-        try (PinnRuntime runtime = PinnRuntime.open()) {
+        PinnRuntime.Builder builder = PinnRuntime.builder();
+        if (model != null) builder.modelFile(model);
+        try (PinnRuntime runtime = builder.build()) {
             return input.csv != null ? priceCsv(runtime, input.csv) : priceOne(runtime, input.one);
         }
     }

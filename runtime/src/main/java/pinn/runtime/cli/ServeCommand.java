@@ -8,11 +8,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pinn.runtime.engine.PinnRuntime;
 import pinn.runtime.service.PricingServer;
 import pinn.runtime.service.ServiceConfig;
 
 /**
- * {@code ./pinn serve}: the HTTP pricing service on the default model, until SIGTERM (or Ctrl-C),
+ * {@code ./pinn serve}: the HTTP pricing service on the default model (or {@code --model FILE}), until SIGTERM (or Ctrl-C),
  * which drains it: no new connections, requests in flight finish, the runtime closes, exit 0.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {
@@ -26,6 +27,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--bind", paramLabel = "ADDRESS", description = "address to listen on (default: ${DEFAULT-VALUE}, loopback only)")
     String bind = "127.0.0.1";
+
+    @Option(names = "--model", paramLabel = "FILE", description = "model file to serve, e.g. from ./pinn train (default: the shipped default model)")
+    Path model;
 
     @Option(names = "--models", paramLabel = "DIR", description = "directory POST /v1/models loads model files from (default: none)")
     Path models;
@@ -50,7 +54,9 @@ final class ServeCommand implements Callable<Integer> {
         config = new ServiceConfig(new InetSocketAddress(bind, port), config.modelsDirectory(), config.adminToken(), config.drainTimeout(),
                 config.ioThreads(), config.maxOptions(), config.maxBodyBytes());
 
-        PricingServer server = PricingServer.start(config);
+        PinnRuntime.Builder runtime = PinnRuntime.builder();
+        if (model != null) runtime.modelFile(model);
+        PricingServer server = PricingServer.start(config, runtime);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(server, stopped), "pinn-serve-shutdown"));
         System.out.println("pinn serve: listening on http://" + bind + ":" + server.port() + " (model " + server.runtime().currentModel().name()

@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--points", description = "Collocation points per step (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
     int points;
 
-    @Option(names = "--hidden", description = "Hidden layers as WIDTHxDEPTH (default: ${DEFAULT-VALUE}).", defaultValue = "64x4")
+    @Option(names = "--hidden", description = "Hidden layers as WIDTHxDEPTH (default: ${DEFAULT-VALUE}).", defaultValue = "32x4")
     String hidden;
 
     @Option(names = "--seed", description = "Seed for weights and collocation (default: ${DEFAULT-VALUE}).", defaultValue = "1")

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleConsumer;
 import pinn.kernels.VectorBackend;
@@ -39,7 +40,15 @@ final class DirectoryModelLoader implements ModelLoader {
     @Override
     public ModelFile load(ModelSpec spec) throws IOException {
         Path file = directory.resolve(spec.fileName());
-        if (Files.exists(file)) return ModelFile.read(file);
+        if (Files.exists(file)) {
+            ModelFile model = ModelFile.read(file);
+            List<Integer> sizes = model.architecture().layerSizes();
+            List<Integer> hidden = sizes.subList(1, sizes.size() - 1);
+            if (!hidden.equals(spec.hidden())) {
+                throw new IOException("the model " + file + " has hidden layers " + hidden + " where its name says " + spec.hidden());
+            }
+            return model;
+        }
         if (!trainWhenMissing) throw new IOException("no model " + file + " and training is off");
         ModelFile trained = train(spec);
         Files.createDirectories(directory);

@@ -51,8 +51,10 @@ final class ModelCache implements AutoCloseable {
      * it), or null if it is not ready; a miss of an absent spec starts its load.
      */
     LoadedModel acquireIfReady(ModelSpec spec) {
-        CompletableFuture<LoadedModel> future = entry(spec);
-        LoadedModel model = future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
+        Entry entry = entry(spec);
+        CompletableFuture<LoadedModel> future = entry.future();
+        // The lookup that started the load is a miss, however soon the load then completes.
+        LoadedModel model = !entry.started() && future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
         if (model != null && model.tryAcquire()) {
             count(hits, metrics == null ? null : metrics.cacheHits);
             return model;
@@ -63,21 +65,24 @@ final class ModelCache implements AutoCloseable {
 
     /** Completes when the model of {@code spec} is loaded (starting the load if needed), or with the load's failure. Not a lookup: counts nothing. */
     CompletableFuture<LoadedModel> whenReady(ModelSpec spec) {
-        return entry(spec).copy();
+        return entry(spec).future().copy();
     }
 
+    /** A spec's model as it is or will be loaded, and whether the lookup that found it started its load. */
+    private record Entry(CompletableFuture<LoadedModel> future, boolean started) {}
+
     /** The entry of {@code spec}, made and its load started if absent (single flight: under the lock). */
-    private CompletableFuture<LoadedModel> entry(ModelSpec spec) {
+    private Entry entry(ModelSpec spec) {
         CompletableFuture<LoadedModel> future;
         synchronized (this) {
             if (closed) throw new IllegalStateException("the model cache is closed");
             future = entries.get(spec);
-            if (future != null) return future;
+            if (future != null) return new Entry(future, false);
             future = new CompletableFuture<>();
             entries.put(spec, future);
         }
         startLoad(spec, future);
-        return future;
+        return new Entry(future, true);
     }
 
     private void startLoad(ModelSpec spec, CompletableFuture<LoadedModel> future) {

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,8 +34,10 @@ import pinn.runtime.train.TrainingConfig;
  *   <li>{@code accuracy --model FILE --plot DIR/price.png} writes price.png and price-delta.png and
  *       exits 0 or 2 (2: an untrained model misses the accuracy targets), on this machine's default
  *       thread count (the command has no --threads option);
- *   <li>a bad {@code --hidden} and a missing model file each exit non-zero with a single line on
- *       stderr that names the culprit, and no stack trace.
+ *   <li>{@code price --model FILE} prices with that file's model, not the default one;
+ *   <li>a bad {@code --hidden} and a missing model file (for {@code accuracy}, {@code price} and
+ *       {@code serve}) each exit non-zero with a single line on stderr that names the culprit, and
+ *       no stack trace.
  * </ul>
  */
 class CliTest {
@@ -124,12 +128,42 @@ class CliTest {
     }
 
     @Test
+    void priceWithAModelFileUsesThatModel(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny.pinn");
+        Run train = run("train", "--steps", "30", "--lbfgs", "0", "--points", "128", "--hidden", "8x2",
+                "--threads", "1", "--out", model.toString());
+        assertEquals(0, train.exitCode(), "train exit code; stderr: " + train.err());
+        String[] option = {"--spot", "105", "--strike", "100", "--expiry", "0.5", "--rate", "0.03", "--vol", "0.2", "--json"};
+
+        Run shipped = run(concat(new String[] {"price"}, option));
+        Run tiny = run(concat(new String[] {"price", "--model", model.toString()}, option));
+        assertEquals(0, shipped.exitCode(), shipped.err());
+        assertEquals(0, tiny.exitCode(), tiny.err());
+        ObjectMapper json = new ObjectMapper();
+        double shippedPrice = json.readTree(shipped.out()).get("model").get("price").asDouble();
+        double tinyPrice = json.readTree(tiny.out()).get("model").get("price").asDouble();
+        assertNotEquals(shippedPrice, tinyPrice, "a 30-step 8x2 model prices exactly as the shipped one: --model was ignored");
+    }
+
+    @Test
     void aMissingModelFileIsOneLineNamingTheFile(@TempDir Path dir) {
         Path missing = dir.resolve("no-such-model.pinn");
-        Run run = run("accuracy", "--model", missing.toString());
-        assertNotEquals(0, run.exitCode());
-        assertEquals(1, run.errLines().size(), "stderr:\n" + run.err());
-        assertTrue(run.err().contains(missing.toString()), run.err());
-        assertNoStackTrace(run);
+        String[][] commands = {
+                {"accuracy", "--model", missing.toString()},
+                {"price", "--model", missing.toString(), "--spot", "100", "--strike", "100", "--expiry", "1", "--rate", "0.05", "--vol", "0.2"},
+                {"serve", "--model", missing.toString(), "--port", "0"}};
+        for (String[] command : commands) {
+            Run run = run(command);
+            assertNotEquals(0, run.exitCode(), command[0]);
+            assertEquals(1, run.errLines().size(), command[0] + " stderr:\n" + run.err());
+            assertTrue(run.err().contains(missing.toString()), run.err());
+            assertNoStackTrace(run);
+        }
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
     }
 }

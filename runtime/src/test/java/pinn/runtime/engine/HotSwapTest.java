@@ -251,6 +251,7 @@ class HotSwapTest {
     void aSwapEvery100MsUnderLoadNeverMixesModelsNorFailsAndFreesTheOldModels() throws IOException, InterruptedException {
         ModelFile fileA = DefaultModel.file();
         ModelFile fileB = withOutputLayerChanged(fileA, 1.02, 0.005);
+        long beforeRuntime = NativeMemory.bytesHeld();
         try (PinnRuntime runtime = PinnRuntime.builder().gpu(false).threads(2).model("A", fileA).build()) {
             Expected a = reference(runtime);
             runtime.swapModel("B", fileB);
@@ -296,18 +297,22 @@ class HotSwapTest {
             assertEquals(List.of(), List.copyOf(errors), "errors after the swaps");
             long after = NativeMemory.bytesHeld();
             // What may legitimately differ: how many single-option scratch blocks the current
-            // model's pricer made (one per thread that used it at the same time, up to 8); a model
-            // that was never freed would add its weights (≈ 100 KB), far more.
+            // model's pricer made (one per thread that used it at the same time, up to 8). A model
+            // that was never freed would add its weights and its own scratch blocks; the slack is
+            // close to that for the small default model (16 KB against 26 KB of weights), so the
+            // exact check after close below is the one that no leak passes.
             long scratchBlock = 2L * 4 * widestLayer(fileA) * Double.BYTES;
             long slack = PRICING_THREADS * scratchBlock;
             long modelWeights = fileA.parameterCount() * Double.BYTES;
-            assertTrue(slack < modelWeights / 2, "the slack must be well below one model's weights");
             assertTrue(Math.abs(after - oneModel) <= slack,
                     "native bytes after " + swaps.get() + " swaps: " + after + ", with one model before: " + oneModel + " (difference "
                             + (after - oneModel) + " B; one model's weights are " + modelWeights + " B, the allowed slack " + slack + " B)");
             System.out.printf("hot swap: %d swaps, %d calls, %d results from A, %d from B, native bytes %d before and %d after%n",
                     swaps.get(), calls, fromA, fromB, oneModel, after);
         }
+        // Nothing keeps a list of retired models, so close cannot free one that a lost reference
+        // kept alive: every byte the swaps allocated must be back now, to the byte.
+        assertEquals(beforeRuntime, NativeMemory.bytesHeld(), "native bytes after close: a swapped-out model was never freed");
     }
 
     private static int widestLayer(ModelFile file) {

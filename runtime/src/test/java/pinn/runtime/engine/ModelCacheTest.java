@@ -23,8 +23,9 @@ import pinn.runtime.model.ModelFile;
 
 class ModelCacheTest {
 
+    /** A spec with the default model's architecture (2 → 32×4 → 1), so that the default model's file serves it. */
     private static ModelSpec spec(double maxVol) {
-        return new ModelSpec(new Domain(0.5, 2.0, 0.02, 2.0, 0.05, maxVol, 0.0, 0.10), List.of(64, 64, 64, 64), 6000, 1);
+        return new ModelSpec(new Domain(0.5, 2.0, 0.02, 2.0, 0.05, maxVol, 0.0, 0.10), List.of(32, 32, 32, 32), 6000, 1);
     }
 
     @Test
@@ -33,7 +34,7 @@ class ModelCacheTest {
         assertEquals(spec(0.8).hashCode(), spec(0.8 + 1e-12).hashCode());
         assertEquals(spec(0.8), spec(0.8000004));                         // within 6 significant digits
         assertNotEquals(spec(0.8), spec(0.80001));
-        assertEquals("m0.5-2_t0.02-2_v0.05-0.8_r0-0.1_64x4_n6000_s1.pinn", spec(0.8).fileName());
+        assertEquals("m0.5-2_t0.02-2_v0.05-0.8_r0-0.1_32x4_n6000_s1.pinn", spec(0.8).fileName());
         assertEquals(0.0, ModelSpec.round(-0.0));
     }
 
@@ -82,6 +83,25 @@ class ModelCacheTest {
     }
 
     @Test
+    void theLookupThatStartsALoadIsAMissEvenWhenTheLoadIsDoneAtOnce() throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        // Loads run on the calling thread, so the model is ready before the lookup that started it returns.
+        try (ModelCache cache = new ModelCache(2, spec -> defaultFile(), file -> {
+            opened.incrementAndGet();
+            return new LoadedModel("test", file, List.of(), List.of(), null);
+        }, Runnable::run, null)) {
+            assertEquals(null, cache.acquireIfReady(spec(0.8)), "the first lookup of a spec is a miss");
+            assertEquals(1, opened.get());
+            LoadedModel model = cache.acquireIfReady(spec(0.8));
+            assertNotNull(model, "the second lookup finds the loaded model");
+            model.release();
+            CacheStatistics stats = cache.statistics();
+            assertEquals(1, stats.misses());
+            assertEquals(1, stats.hits());
+        }
+    }
+
+    @Test
     void theLeastRecentlyUsedModelIsEvicted() throws Exception {
         try (PinnRuntime runtime = PinnRuntime.builder().cacheCapacity(2).modelLoader(spec -> defaultFile()).build()) {
             runtime.preload(spec(0.7)).get(10, TimeUnit.SECONDS);
@@ -123,6 +143,13 @@ class ModelCacheTest {
             assertEquals(Engine.PINN_CPU, runtime.price(spec(0.8), batch, Outputs.PRICE).engine(0));
             ExecutionException missing = assertThrows(ExecutionException.class, () -> runtime.preload(spec(0.7)).get(10, TimeUnit.SECONDS));
             assertTrue(missing.getCause().getMessage().contains(spec(0.7).fileName() + " and training is off"), missing.toString());
+
+            // A file whose network is not the one its name describes is refused, not served.
+            ModelSpec wider = new ModelSpec(spec(0.8).domain(), List.of(64, 64, 64, 64), 6000, 1);
+            defaultFile().write(dir.resolve(wider.fileName()));
+            ExecutionException mismatch = assertThrows(ExecutionException.class, () -> runtime.preload(wider).get(10, TimeUnit.SECONDS));
+            assertTrue(mismatch.getCause().getMessage().contains("has hidden layers [32, 32, 32, 32] where its name says [64, 64, 64, 64]"),
+                    mismatch.toString());
         }
     }
 }
