@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Embedding-engine report (issue 4 targets): single-option latency by JMH sample mode with the GC
 # profiler (allocation per call), the same calls' percentiles recorded one by one in an
-# HdrHistogram, and batch throughput (options/s) at 1 and 2 worker threads. About 3 minutes.
+# HdrHistogram, and batch throughput (options/s) at 1 and 2 worker threads, each on the default
+# model and on the 2 -> 64x4 -> 1 model it replaced (pinn.bench.BenchModels). About 6 minutes.
 #
 #   bench/engine-report.sh
 #
@@ -13,4 +14,4 @@ JAR=bench/target/benchmarks.jar
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
 "$JAVA" "${FLAGS[@]}" -jar "$JAR" 'EngineLatencyBenchmark|EngineThroughputBenchmark' -prof gc
-"$JAVA" "${FLAGS[@]}" -cp "$JAR" pinn.bench.EngineLatencyReport
+for model in default 64x4; do "$JAVA" "${FLAGS[@]}" -cp "$JAR" pinn.bench.EngineLatencyReport 2000000 "$model"; done
