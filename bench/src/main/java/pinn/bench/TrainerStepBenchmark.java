@@ -1,6 +1,5 @@
 package pinn.bench;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,8 +68,7 @@ public class TrainerStepBenchmark {
         backend = new VectorBackend(threads);
         ModelFile file = BenchModels.file(model);
         network = PricingNetwork.fromModelFile(backend, file);
-        List<Integer> sizes = file.architecture().layerSizes();
-        int[] hidden = sizes.subList(1, sizes.size() - 1).stream().mapToInt(Integer::intValue).toArray();
+        int[] hidden = file.architecture().hiddenWidths().stream().mapToInt(Integer::intValue).toArray();
         TrainingConfig config = TrainingConfig.defaults(6000, points, hidden, 1);
         trainer = new Trainer(network, config);
         adam = trainer.newAdam();

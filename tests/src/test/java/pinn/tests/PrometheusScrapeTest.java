@@ -64,8 +64,7 @@ class PrometheusScrapeTest {
                 + "(Debian: apt-get install prometheus; .ci/run does) for the scrape test");
 
         // The model the cache will load, under the file name its spec maps to.
-        List<Integer> sizes = DefaultModel.file().architecture().layerSizes();
-        ModelSpec spec = new ModelSpec(DefaultModel.file().domain(), sizes.subList(1, sizes.size() - 1), 6000, 1);
+        ModelSpec spec = new ModelSpec(DefaultModel.file().domain(), DefaultModel.file().architecture().hiddenWidths(), 6000, 1);
         Path models = Files.createDirectories(dir.resolve("models"));
         DefaultModel.file().write(models.resolve(spec.fileName()));
 

@@ -42,8 +42,7 @@ final class DirectoryModelLoader implements ModelLoader {
         Path file = directory.resolve(spec.fileName());
         if (Files.exists(file)) {
             ModelFile model = ModelFile.read(file);
-            List<Integer> sizes = model.architecture().layerSizes();
-            List<Integer> hidden = sizes.subList(1, sizes.size() - 1);
+            List<Integer> hidden = model.architecture().hiddenWidths();
             if (!hidden.equals(spec.hidden())) {
                 throw new IOException("the model " + file + " has hidden layers " + hidden + " where its name says " + spec.hidden());
             }

@@ -54,6 +54,11 @@ public record Architecture(List<Integer> layerSizes, String activation) {
         return layerSizes.getLast();
     }
 
+    /** The hidden layers' widths: the layer sizes without the inputs and the outputs, e.g. [32, 32, 32, 32]. */
+    public List<Integer> hiddenWidths() {
+        return layerSizes.subList(1, layerSizes.size() - 1);
+    }
+
     /** Number of weight layers (one fewer than the layer sizes). */
     public int weightLayerCount() {
         return layerSizes.size() - 1;

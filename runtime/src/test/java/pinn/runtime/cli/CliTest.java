@@ -66,6 +66,15 @@ class CliTest {
         }
     }
 
+    /** {@code train} with a tiny budget (30 Adam steps, 5 L-BFGS iterations, 8x2): writes and returns DIR/tiny.pinn. */
+    private static Path trainTinyModel(Path dir) {
+        Path model = dir.resolve("tiny.pinn");
+        Run train = run("train", "--steps", "30", "--lbfgs", "5", "--points", "128", "--hidden", "8x2",
+                "--threads", "1", "--out", model.toString());
+        assertEquals(0, train.exitCode(), "train exit code; stderr: " + train.err());
+        return model;
+    }
+
     private static void assertNoStackTrace(Run run) {
         assertFalse(run.err().contains("\tat ") || run.err().contains("Exception"), "stack trace on stderr:\n" + run.err());
     }
@@ -86,10 +95,7 @@ class CliTest {
 
     @Test
     void trainWritesAModelFileThatRecordsItsCommandLine(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("tiny.pinn");
-        Run train = run("train", "--steps", "30", "--lbfgs", "5", "--points", "128", "--hidden", "8x2",
-                "--threads", "1", "--out", model.toString());
-        assertEquals(0, train.exitCode(), "train exit code; stderr: " + train.err());
+        Path model = trainTinyModel(dir);
         assertTrue(Files.isRegularFile(model), "no model file at " + model);
         assertFalse(Files.exists(dir.resolve("tiny.pinn.checkpoint")), "a finished run leaves no checkpoint");
 
@@ -129,10 +135,7 @@ class CliTest {
 
     @Test
     void priceWithAModelFileUsesThatModel(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("tiny.pinn");
-        Run train = run("train", "--steps", "30", "--lbfgs", "0", "--points", "128", "--hidden", "8x2",
-                "--threads", "1", "--out", model.toString());
-        assertEquals(0, train.exitCode(), "train exit code; stderr: " + train.err());
+        Path model = trainTinyModel(dir);
         String[] option = {"--spot", "105", "--strike", "100", "--expiry", "0.5", "--rate", "0.03", "--vol", "0.2", "--json"};
 
         Run shipped = run(concat(new String[] {"price"}, option));

@@ -70,6 +70,8 @@ class ModelValuesTest {
         assertEquals(4, architecture.inputCount());
         assertEquals(1, architecture.outputCount());
         assertEquals(5, architecture.weightLayerCount());
+        assertEquals(List.of(64, 64, 64, 64), architecture.hiddenWidths());
+        assertEquals(List.of(), Architecture.of("tanh", 2, 1).hiddenWidths());
         assertEquals(64, architecture.inputsOf(4));
         assertEquals(1, architecture.outputsOf(4));
         assertEquals(12_865, architecture.parameterCount());
