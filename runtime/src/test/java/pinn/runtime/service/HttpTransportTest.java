@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -106,12 +105,7 @@ class HttpTransportTest {
         }
 
         private String line() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            for (int c; (c = in.read()) != '\n'; ) {
-                if (c < 0) throw new IOException("the connection closed");
-                if (c != '\r') line.write(c);
-            }
-            return line.toString(StandardCharsets.US_ASCII);
+            return KeepAliveConnection.line(in);
         }
 
         @Override

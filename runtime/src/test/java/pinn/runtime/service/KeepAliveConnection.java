@@ -58,6 +58,11 @@ final class KeepAliveConnection implements AutoCloseable {
     }
 
     private String line() throws IOException {
+        return line(in);
+    }
+
+    /** One line of an HTTP head from {@code in}, without its CR LF; also used by HttpTransportTest's raw connection. */
+    static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(64);
         for (int c; (c = in.read()) != '\n'; ) {
             if (c < 0) throw new IOException("the connection closed");
