@@ -26,6 +26,7 @@ import pinn.runtime.Mlp;
 import pinn.runtime.OptionPoints;
 import pinn.runtime.PricingNetwork;
 import pinn.runtime.model.Domain;
+import pinn.runtime.model.ModelFile;
 import pinn.runtime.train.Collocation;
 import pinn.runtime.train.TrainingConfig;
 
@@ -43,8 +44,10 @@ import pinn.runtime.train.TrainingConfig;
  *
  * <p>Timings: batch price + Greeks at 10⁴ … 10⁷ options (through {@link PricingNetwork#priceJet}
  * on a tape, 2¹⁸ options per chunk on the GPU and 2¹⁴ on the CPU, the six outputs read back), one training step at 4096 …
- * 262,144 collocation points, and DGEMM at the network's shape; the GPU column also says how much
- * of the time was spent inside backend calls (the rest is host work: features, tape, read-back).
+ * 262,144 collocation points, both on the default model (2 → 32×4 → 1), then again on the
+ * 2 → 64×4 → 1 model at the sizes the targets name (10⁷ options, 65,536 points); and DGEMM at
+ * 65,536×64×64. The GPU column also says how much of the time was spent inside backend calls
+ * (the rest is host work: features, tape, read-back).
  *
  * <p>Prints one table, row by row, and exits 0 if everything agreed, 1 on any disagreement, 2 if
  * no GPU is usable (with the probe's reason), 3 on an unexpected error. {@code --emulate} runs
@@ -58,16 +61,21 @@ public final class GpuCheck {
     /** Options per tape when pricing in batch: large on the GPU (fewer ops to launch), cache-sized on the CPU. */
     private static final int CHUNK = 1 << 18, CPU_CHUNK = 1 << 14;
 
+    /**
+     * Sizes of a run. The default model is timed at every price and training size; the wide model
+     * ({@value BenchModels#WIDE}, the network of the peers' numbers) at {@code widePriceSize} and
+     * {@code wideTrainSize}, the sizes the targets name.
+     */
     private record Plan(boolean emulate, int gemmScale, int elementwise, int composite, long[] priceSizes, long cpuPriceMax,
-                        int[] trainSizes, int cpuTrainMax, long budgetNanos) {
+                        int[] trainSizes, int cpuTrainMax, long widePriceSize, int wideTrainSize, long budgetNanos) {
 
         static Plan full() {
             return new Plan(false, 1, (1 << 20) + 3, 4096, new long[] {10_000, 100_000, 1_000_000, 10_000_000}, 1_000_000,
-                    new int[] {4096, 16_384, 65_536, 262_144}, 16_384, 270_000_000_000L);
+                    new int[] {4096, 16_384, 65_536, 262_144}, 16_384, 10_000_000, 65_536, 270_000_000_000L);
         }
 
         static Plan small(boolean emulate) {
-            return new Plan(emulate, 8, 10_007, 256, new long[] {1_000, 10_000}, 10_000, new int[] {256, 1024}, 1024,
+            return new Plan(emulate, 8, 10_007, 256, new long[] {1_000, 10_000}, 10_000, new int[] {256, 1024}, 1024, 10_000, 1024,
                     270_000_000_000L);
         }
     }
@@ -133,12 +141,12 @@ public final class GpuCheck {
 
     // ---- the table ----
 
-    private static final String FORMAT = "%-38s %-14s %-34s %-30s %s%n";
+    private static final String FORMAT = "%-42s %-14s %-34s %-30s %s%n";
 
     private void header() {
         System.out.println();
         System.out.printf(Locale.ROOT, FORMAT, "check", "size", "GPU", "CPU", "result");
-        System.out.printf(Locale.ROOT, FORMAT, "-".repeat(38), "-".repeat(14), "-".repeat(34), "-".repeat(30), "-".repeat(24));
+        System.out.printf(Locale.ROOT, FORMAT, "-".repeat(42), "-".repeat(14), "-".repeat(34), "-".repeat(30), "-".repeat(24));
     }
 
     private void row(String check, String size, String gpu, String cpu, String result) {
@@ -645,8 +653,10 @@ public final class GpuCheck {
     private void timings(CudaBackend gpu, VectorBackend cpu) throws Exception {
         System.out.println();
         gemmThroughput(gpu, cpu);
-        pricing(gpu, cpu);
-        training(gpu, cpu);
+        pricing(gpu, cpu, BenchModels.DEFAULT, plan.priceSizes);
+        pricing(gpu, cpu, BenchModels.WIDE, new long[] {plan.widePriceSize});
+        training(gpu, cpu, BenchModels.DEFAULT, plan.trainSizes);
+        training(gpu, cpu, BenchModels.WIDE, new int[] {plan.wideTrainSize});
     }
 
     private void gemmThroughput(CudaBackend gpu, VectorBackend cpu) {
@@ -692,14 +702,22 @@ public final class GpuCheck {
         return new double[] {(System.nanoTime() - start) / 1e9, (backend.nanos - inside) / 1e9};
     }
 
-    private void pricing(CudaBackend gpu, VectorBackend cpu) throws Exception {
+    /** The check's name for a row of {@code model}: the default model's rows carry no suffix. */
+    private static String label(String check, String model) {
+        return model.equals(BenchModels.DEFAULT) ? check : check + ": " + model + " model";
+    }
+
+    private void pricing(CudaBackend gpu, VectorBackend cpu, String model, long[] sizes) throws Exception {
         TimedBackend timedGpu = new TimedBackend(gpu), timedCpu = new TimedBackend(cpu);
-        try (PricingNetwork onGpu = DefaultModel.open(timedGpu); PricingNetwork onCpu = DefaultModel.open(timedCpu)) {
+        ModelFile file = BenchModels.file(model);
+        String check = label("price + Greeks, batch", model);
+        try (PricingNetwork onGpu = PricingNetwork.fromModelFile(timedGpu, file);
+             PricingNetwork onCpu = PricingNetwork.fromModelFile(timedCpu, file)) {
             priceBatch(timedGpu, onGpu, randomPoints(onGpu.domain(), 4096, 1), CHUNK); // warm-up: JIT, first touch
             priceBatch(timedCpu, onCpu, randomPoints(onCpu.domain(), 4096, 1), CPU_CHUNK);
-            for (long count : plan.priceSizes) {
+            for (long count : sizes) {
                 if (overBudget()) {
-                    row("price + Greeks, batch", String.valueOf(count), "skipped: time budget spent", "", "");
+                    row(check, String.valueOf(count), "skipped: time budget spent", "", "");
                     continue;
                 }
                 OptionPoints points = randomPoints(onGpu.domain(), count, count);
@@ -711,14 +729,14 @@ public final class GpuCheck {
                     cpuCell = String.format(Locale.ROOT, "%.2f M/s (%.3f s)", count / c[0] / 1e6, c[0]);
                 }
                 String target = count == 10_000_000 ? (count / g[0] >= 100e6 ? "target >= 100 M/s met" : "target >= 100 M/s missed") : "";
-                row("price + Greeks, batch", String.valueOf(count), gpuCell, cpuCell, target);
+                row(check, String.valueOf(count), gpuCell, cpuCell, target);
             }
         }
     }
 
     /** Mean wall seconds of {@code steps} training steps (after one warm-up), and the share inside the backend. */
-    private static double[] timeSteps(TimedBackend backend, int points, int steps, long[] opsPerStep) throws Exception {
-        try (PricingNetwork network = DefaultModel.open(backend); Workspace workspace = new Workspace(backend)) {
+    private static double[] timeSteps(TimedBackend backend, ModelFile model, int points, int steps, long[] opsPerStep) throws Exception {
+        try (PricingNetwork network = PricingNetwork.fromModelFile(backend, model); Workspace workspace = new Workspace(backend)) {
             Collocation collocation = new Collocation(Collocation.widen(network.domain()), 5);
             OptionPoints interior = collocation.interior(points), boundary = collocation.boundary(Math.max(16, points / 16));
             Adam adam = new Adam(network.mlp(), AdamConfig.withLearningRate(1e-3));
@@ -731,8 +749,10 @@ public final class GpuCheck {
         }
     }
 
-    private void training(CudaBackend gpu, VectorBackend cpu) throws Exception {
+    private void training(CudaBackend gpu, VectorBackend cpu, String model, int[] sizes) throws Exception {
         TimedBackend timedGpu = new TimedBackend(gpu), timedCpu = new TimedBackend(cpu);
+        ModelFile file = BenchModels.file(model);
+        String check = label("training step (Adam)", model), deferredCheck = label("training step, deferred sync", model);
         CudaBackend deferred = null;
         if (deferredAgrees) {
             CudaProbe.Outcome o = plan.emulate
@@ -741,30 +761,30 @@ public final class GpuCheck {
             if (o instanceof CudaProbe.Usable u) deferred = u.backend();
         }
         try {
-            for (int points : plan.trainSizes) {
+            for (int points : sizes) {
                 if (overBudget()) {
-                    row("training step (Adam)", String.valueOf(points), "skipped: time budget spent", "", "");
+                    row(check, String.valueOf(points), "skipped: time budget spent", "", "");
                     continue;
                 }
                 long[] ops = new long[1];
                 CudaBackend.Stats before = gpu.stats();
-                double[] g = timeSteps(timedGpu, points, 5, ops);
+                double[] g = timeSteps(timedGpu, file, points, 5, ops);
                 CudaBackend.Stats after = gpu.stats();
                 String gpuCell = String.format(Locale.ROOT, "%.2f ms (%.0f%% in backend, %d ops)", g[0] * 1e3, 100 * g[1] / g[0], ops[0]);
                 String cpuCell = "not run";
                 if (points <= plan.cpuTrainMax && !overBudget()) {
-                    double[] c = timeSteps(timedCpu, points, 3, new long[1]);
+                    double[] c = timeSteps(timedCpu, file, points, 3, new long[1]);
                     cpuCell = String.format(Locale.ROOT, "%.2f ms", c[0] * 1e3);
                 }
                 String target = points == 65_536 ? (g[0] <= 5e-3 ? "target <= 5 ms met" : "target <= 5 ms missed") : "";
-                row("training step (Adam)", String.valueOf(points), gpuCell, cpuCell, target);
+                row(check, String.valueOf(points), gpuCell, cpuCell, target);
                 long launches = (after.kernelLaunches() - before.kernelLaunches()) / 6, gemms = (after.gemms() - before.gemms()) / 6;
-                if (points == plan.trainSizes[0]) {
+                if (points == sizes[0]) {
                     row("  per step: kernels, GEMMs", String.valueOf(points), launches + " kernels, " + gemms + " GEMMs", "", "");
                 }
                 if (deferred != null && !overBudget()) {
-                    double[] d = timeSteps(new TimedBackend(deferred), points, 5, new long[1]);
-                    row("training step, deferred sync", String.valueOf(points),
+                    double[] d = timeSteps(new TimedBackend(deferred), file, points, 5, new long[1]);
+                    row(deferredCheck, String.valueOf(points),
                             String.format(Locale.ROOT, "%.2f ms", d[0] * 1e3), "", points == 65_536 ? (d[0] <= 5e-3 ? "target <= 5 ms met" : "target <= 5 ms missed") : "");
                 }
             }

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * function that {@link CudaDriver} and {@link Cublas} bind is a Java method here, handed out as a
  * native function pointer (an FFM upcall stub), so the real binding code, argument marshalling
  * included, runs against it: {@code CudaProbe} and {@code CudaBackend} cannot tell the difference.
- * The kernels run as Java loops written after native/*.cu; DGEMM is a column-major triple loop;
+ * The kernels run as Java loops written after native/*.cu, or, with {@link #withKernelsFrom}, as
+ * the CUDA C of native/ itself compiled for the host; DGEMM is a column-major triple loop;
  * "device" memory is host memory that only the emulated kernels and copies may touch, with every
  * access bounds-checked (a stray access becomes a sticky CUDA_ERROR_ILLEGAL_ADDRESS, as on a GPU).
  *
@@ -52,6 +53,8 @@ public final class EmulatedCuda implements CudaLibraries {
     private double maxPtxIsa = 9.9;
     private long failingLaunch = -1;
     private String corruptKernel;
+    private SymbolLookup hostKernels;
+    private final Map<Kernel, MethodHandle> hostLaunchers = new java.util.EnumMap<>(Kernel.class);
 
     private final Arena arena = Arena.ofShared();
     private Map<String, MemorySegment> driverStubs;
@@ -131,6 +134,18 @@ public final class EmulatedCuda implements CudaLibraries {
     /** Kernel {@code entry} (e.g. pinn_tanh) writes a wrong first value: a miscompiled kernel. */
     public EmulatedCuda corrupting(String entry) {
         corruptKernel = entry;
+        return this;
+    }
+
+    /**
+     * Kernels run as the CUDA C of native/*.cu compiled for the host with
+     * {@code native/cuda-on-host.h}: each launch calls {@code ENTRY_on_host(blocks, threads, args)}
+     * in {@code library} over the launch's own grid, instead of the Java transcriptions. Array
+     * arguments are still checked to point into device memory (else a sticky
+     * CUDA_ERROR_ILLEGAL_ADDRESS, as on a GPU), but not for their extent.
+     */
+    public EmulatedCuda withKernelsFrom(SymbolLookup library) {
+        hostKernels = java.util.Objects.requireNonNull(library);
         return this;
     }
 
@@ -449,7 +464,8 @@ public final class EmulatedCuda implements CudaLibraries {
             return CudaStatus.SUCCESS;
         }
         try {
-            run(kernel, args);
+            if (hostKernels != null) runOnHost(kernel, gridX, blockX, args);
+            else run(kernel, args);
             if (entry.equals(corruptKernel)) {
                 MemorySegment out = deviceMemory(args[kernel == Kernel.ADAM ? 1 : count - 1]); // the output array
                 out.set(JAVA_DOUBLE, 0, out.get(JAVA_DOUBLE, 0) + 1.0);
@@ -458,6 +474,24 @@ public final class EmulatedCuda implements CudaLibraries {
             stickyError = CudaStatus.ERROR_ILLEGAL_ADDRESS; // a fault, reported at the next synchronisation
         }
         return CudaStatus.SUCCESS;
+    }
+
+    /** The kernel's CUDA C, compiled for the host, over a grid of {@code blocks} × {@code threads}. */
+    private void runOnHost(Kernel kernel, int blocks, int threads, long[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (kernel.params.get(i) == Kernel.Param.POINTER) array(args[i]); // device memory, or a fault
+        }
+        MethodHandle launcher = hostLaunchers.computeIfAbsent(kernel, k -> Linker.nativeLinker().downcallHandle(
+                hostKernels.find(k.entry + "_on_host").orElseThrow(
+                        () -> new IllegalStateException("the host-compiled kernels lack " + k.entry + "_on_host")),
+                FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, ADDRESS)));
+        try (Arena call = Arena.ofConfined()) {
+            launcher.invokeExact(blocks, threads, call.allocateFrom(JAVA_LONG, args));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     // ---- the kernels, after native/*.cu ----
