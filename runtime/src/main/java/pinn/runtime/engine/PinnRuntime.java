@@ -46,11 +46,15 @@ public final class PinnRuntime implements AutoCloseable {
 
     private static final AtomicLong RUNTIME_NUMBERS = new AtomicLong();
     private static final System.Logger LOG = System.getLogger(PinnRuntime.class.getName());
+    /** How long close waits for queued frees (each takes microseconds to milliseconds). */
+    private static final long FREE_TIMEOUT_SECONDS = 10;
 
     /** Names of this runtime's threads start with this, e.g. "pinn-1-worker-0". */
     private final String threadNamePrefix;
     private final WorkerPool workers;
     private final ExecutorService loader;
+    /** Frees models whose last reference is gone, off the request threads (see {@link LoadedModel}). */
+    private final ExecutorService freer;
     private final Backend cpuBackend;
     /** The CUDA backend when the probe found a usable GPU, else null. */
     private final Backend gpuBackend;
@@ -79,11 +83,8 @@ public final class PinnRuntime implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, gpuStatus);
         this.workers = new WorkerPool(b.threads, threadNamePrefix + "worker-");
-        this.loader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, threadNamePrefix + "model-loader");
-            t.setDaemon(true);
-            return t;
-        });
+        this.loader = singleDaemonThread(threadNamePrefix + "model-loader");
+        this.freer = singleDaemonThread(threadNamePrefix + "model-freer");
         this.selfCheck = b.selfCheck;
         this.chainCustomiser = b.chainCustomiser;
         this.closeTimeout = b.closeTimeout;
@@ -93,6 +94,14 @@ public final class PinnRuntime implements AutoCloseable {
                 : new DirectoryModelLoader(b.modelDirectory, b.trainMissingModels, metrics::trainingFinished);
         this.cache = new ModelCache(b.cacheCapacity, modelLoader, file -> open("cached", file), loader, metrics);
         current.set(open(initialName, initialModel));
+    }
+
+    private static ExecutorService singleDaemonThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** A runtime with the default model and default settings. */
@@ -292,7 +301,7 @@ public final class PinnRuntime implements AutoCloseable {
         }
         List<PricingEngine> chainEngines = chainCustomiser.apply(new ArrayList<>(engines));
         FallbackChain chain = new FallbackChain(chainEngines, file.domain(), selfCheck, metrics);
-        return new LoadedModel(name, file, networks, engines, chain);
+        return new LoadedModel(name, file, networks, engines, chain, freer);
     }
 
     private double cachedModelCount() {
@@ -347,12 +356,33 @@ public final class PinnRuntime implements AutoCloseable {
             cache.close();
             LoadedModel model = current.getAndSet(null);
             if (model != null) model.retire();
+            finishFrees();
             cpuBackend.close();
             if (gpuBackend != null) gpuBackend.close();
         }
     }
 
-    /** The start of the names of this runtime's threads, e.g. "pinn-1-" (workers "pinn-1-worker-0", loader "pinn-1-model-loader"). */
+    /**
+     * Lets the frees queued so far run to the end, before the backends they free on close; a model
+     * released later (by a request that outlived the close timeout) is freed on its own thread.
+     */
+    private void finishFrees() {
+        freer.shutdown();
+        try {
+            if (!freer.awaitTermination(FREE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "models were still being freed " + FREE_TIMEOUT_SECONDS + " s after close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until every free queued so far has run (for tests that count native bytes). */
+    void awaitQueuedFrees() throws InterruptedException, java.util.concurrent.ExecutionException {
+        freer.submit(() -> { }).get();
+    }
+
+    /** The start of the names of this runtime's threads, e.g. "pinn-1-" (workers "pinn-1-worker-0", loader "pinn-1-model-loader", freer "pinn-1-model-freer"). */
     public String threadNamePrefix() {
         return threadNamePrefix;
     }

@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -248,7 +250,7 @@ class HotSwapTest {
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void aSwapEvery100MsUnderLoadNeverMixesModelsNorFailsAndFreesTheOldModels() throws IOException, InterruptedException {
+    void aSwapEvery100MsUnderLoadNeverMixesModelsNorFailsAndFreesTheOldModels() throws Exception {
         ModelFile fileA = DefaultModel.file();
         ModelFile fileB = withOutputLayerChanged(fileA, 1.02, 0.005);
         long beforeRuntime = NativeMemory.bytesHeld();
@@ -269,6 +271,7 @@ class HotSwapTest {
             Queue<String> errors = new ConcurrentLinkedQueue<>();
             priceWhile(runtime, a, b, errors, () -> sleep(500));
             assertEquals(List.of(), List.copyOf(errors), "errors during the warm-up");
+            runtime.awaitQueuedFrees();
             long oneModel = NativeMemory.bytesHeld();
 
             AtomicLong swaps = new AtomicLong();
@@ -295,6 +298,7 @@ class HotSwapTest {
             // The same warm-up on whichever model is current now, then the same measurement.
             priceWhile(runtime, a, b, errors, () -> sleep(500));
             assertEquals(List.of(), List.copyOf(errors), "errors after the swaps");
+            runtime.awaitQueuedFrees();
             long after = NativeMemory.bytesHeld();
             // What may legitimately differ: how many single-option scratch blocks the current
             // model's pricer made (one per thread that used it at the same time, up to 8). A model
@@ -323,9 +327,7 @@ class HotSwapTest {
     void aModelHeldByARequestOutlivesItsRetirementAndIsFreedByTheLastRelease() throws IOException {
         try (VectorBackend backend = new VectorBackend(1)) {
             long before = NativeMemory.bytesHeld();
-            PricingNetwork network = PricingNetwork.fromModelFile(backend, DefaultModel.file());
-            NetworkEngine engine = new NetworkEngine(Engine.PINN_CPU, network);
-            LoadedModel model = new LoadedModel("A", DefaultModel.file(), List.of(network), List.of(engine), null);
+            LoadedModel model = defaultModel(backend, Runnable::run);
             long held = NativeMemory.bytesHeld();
             assertTrue(held > before, "the model's weights are native memory");
 
@@ -340,5 +342,34 @@ class HotSwapTest {
             assertEquals(before, NativeMemory.bytesHeld(), "the model's native memory after its last release");
             assertTrue(!model.tryAcquire(), "a freed model must never be acquired again");
         }
+    }
+
+    @Test
+    void theLastReleaseHandsTheFreeingToTheFreerOrFreesOnItsOwnThreadWhenTheFreerRefuses() throws IOException {
+        try (VectorBackend backend = new VectorBackend(1)) {
+            long before = NativeMemory.bytesHeld();
+            List<Runnable> queued = new ArrayList<>();
+            LoadedModel model = defaultModel(backend, queued::add);
+            long held = NativeMemory.bytesHeld();
+
+            assertTrue(model.tryAcquire());
+            model.retire();
+            model.release();                                   // a request's release is the last one
+            assertTrue(model.isFreed() && !model.tryAcquire(), "no request may acquire a model whose last reference is gone");
+            assertEquals(1, queued.size(), "the freeing was handed to the freer");
+            assertEquals(held, NativeMemory.bytesHeld(), "nothing was freed on the releasing thread");
+            queued.getFirst().run();
+            assertEquals(before, NativeMemory.bytesHeld(), "the freer frees the model's native memory");
+
+            LoadedModel afterClose = defaultModel(backend, task -> { throw new RejectedExecutionException("shut down"); });
+            afterClose.retire();
+            assertEquals(before, NativeMemory.bytesHeld(), "a freer that refuses (shut down) leaves the freeing to the releasing thread");
+        }
+    }
+
+    private static LoadedModel defaultModel(VectorBackend backend, Executor freer) throws IOException {
+        PricingNetwork network = PricingNetwork.fromModelFile(backend, DefaultModel.file());
+        NetworkEngine engine = new NetworkEngine(Engine.PINN_CPU, network);
+        return new LoadedModel("A", DefaultModel.file(), List.of(network), List.of(engine), null, freer);
     }
 }

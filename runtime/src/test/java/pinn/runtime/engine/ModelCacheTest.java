@@ -88,7 +88,7 @@ class ModelCacheTest {
         // Loads run on the calling thread, so the model is ready before the lookup that started it returns.
         try (ModelCache cache = new ModelCache(2, spec -> defaultFile(), file -> {
             opened.incrementAndGet();
-            return new LoadedModel("test", file, List.of(), List.of(), null);
+            return new LoadedModel("test", file, List.of(), List.of(), null, Runnable::run);
         }, Runnable::run, null)) {
             assertEquals(null, cache.acquireIfReady(spec(0.8)), "the first lookup of a spec is a miss");
             assertEquals(1, opened.get());
