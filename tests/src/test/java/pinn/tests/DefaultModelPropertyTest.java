@@ -28,6 +28,13 @@ class DefaultModelPropertyTest {
     private static PricingNetwork model;
     private static Domain domain;
 
+    /**
+     * QuickTheories' default is 100 shrink cycles per default example (100,000). A convexity
+     * failure by a hair (the bound made 0.3× as wide) then shrank for 8 min 18 s before its report;
+     * with 300 cycles it reported in 9.4 s, with a counterexample as simple.
+     */
+    private static final int SHRINK_CYCLES = 300;
+
     @BeforeAll
     static void load() throws Exception {
         backend = new VectorBackend(1);
@@ -43,7 +50,7 @@ class DefaultModelPropertyTest {
 
     @Test
     void priceAndGreeksOfCallsAndPutsMatchTheAnalyticFormulaWithinTheTargets() {
-        qt().withExamples(1500).withFixedSeed(20261129L)
+        qt().withExamples(1500).withFixedSeed(20261129L).withShrinkCycles(SHRINK_CYCLES)
                 .forAll(doubles().between(domain.minMoneyness(), domain.maxMoneyness()),
                         doubles().between(domain.minExpiry(), domain.maxExpiry()),
                         doubles().between(domain.minVol(), domain.maxVol()),
@@ -70,7 +77,7 @@ class DefaultModelPropertyTest {
 
     @Test
     void callsAndPutsSatisfyPutCallParity() {
-        qt().withExamples(300).withFixedSeed(7L)
+        qt().withExamples(300).withFixedSeed(7L).withShrinkCycles(SHRINK_CYCLES)
                 .forAll(doubles().between(domain.minMoneyness(), domain.maxMoneyness()),
                         doubles().between(domain.minExpiry(), domain.maxExpiry()),
                         doubles().between(domain.minVol(), domain.maxVol()),
@@ -94,7 +101,7 @@ class DefaultModelPropertyTest {
     void callPriceIsNonDecreasingAndConvexInSpot() {
         double strike = 1;
         int steps = 301;
-        qt().withExamples(60).withFixedSeed(11L)
+        qt().withExamples(60).withFixedSeed(11L).withShrinkCycles(SHRINK_CYCLES)
                 .forAll(doubles().between(domain.minExpiry(), domain.maxExpiry()),
                         doubles().between(domain.minVol(), domain.maxVol()),
                         doubles().between(domain.minRate(), domain.maxRate()))

@@ -27,10 +27,10 @@ import pinn.runtime.train.TrainingConfig;
         description = "Train the Black-Scholes PINN from the PDE alone (Adam, then L-BFGS) and write a model file.")
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--steps", description = "Adam steps (default: ${DEFAULT-VALUE}).", defaultValue = "20000")
+    @Option(names = "--steps", description = "Adam steps (default: ${DEFAULT-VALUE}, the shipped model's).", defaultValue = "6000")
     int steps;
 
-    @Option(names = "--lbfgs", description = "L-BFGS iterations after Adam (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
+    @Option(names = "--lbfgs", description = "L-BFGS iterations after Adam (default: ${DEFAULT-VALUE}, the shipped model's).", defaultValue = "8000")
     int lbfgsIterations;
 
     @Option(names = "--points", description = "Collocation points per step (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
