@@ -17,7 +17,9 @@ import pinn.runtime.model.Domain;
  * counted in the metrics.
  *
  * <p>Batches are split into pieces of the leading engine's {@link PricingEngine#chunkSize()} and
- * priced in parallel on the runtime's workers.
+ * priced in parallel on the runtime's workers. The leading engine is the first one still
+ * {@link PricingEngine#usable() usable}: after a GPU is lost for good, the CPU engine leads, and its
+ * results are no longer fallbacks.
  */
 final class FallbackChain {
 
@@ -57,7 +59,7 @@ final class FallbackChain {
         for (int k = 0; k < engines.size() - 1; k++) {
             PricingEngine engine = engines.get(k);
             // One option never goes to a GPU: the device round trip costs more than the whole CPU pass.
-            if (engine.id() == Engine.PINN_CUDA) continue;
+            if (engine.id() == Engine.PINN_CUDA || !engine.usable()) continue;
             boolean wasFirst = first;
             first = false;
             try {
@@ -94,22 +96,25 @@ final class FallbackChain {
      */
     void price(OptionBatch batch, boolean greeks, PricedBatch out, ForkJoinPool workers) {
         out.clearFailures();
-        Piece whole = new Piece(batch, greeks, out, 0, 0, batch.size());
+        int lead = 0;
+        while (!engines.get(lead).usable()) lead++; // the formula, last, is always usable
+        Piece whole = new Piece(batch, greeks, out, lead, lead, 0, batch.size());
         if (batch.size() <= NetworkEngine.SMALL_BATCH || WorkerPool.onWorkerThread()) whole.invoke();
         else workers.invoke(whole);
     }
 
-    /** Options [from, to) of a batch for engine {@code k} of the chain, split into that engine's chunks. */
+    /** Options [from, to) of a batch for engine {@code k} of the chain (led by engine {@code lead}), split into that engine's chunks. */
     private final class Piece extends RecursiveAction {
         private final OptionBatch batch;
         private final boolean greeks;
         private final PricedBatch out;
-        private final int k, from, to;
+        private final int lead, k, from, to;
 
-        Piece(OptionBatch batch, boolean greeks, PricedBatch out, int k, int from, int to) {
+        Piece(OptionBatch batch, boolean greeks, PricedBatch out, int lead, int k, int from, int to) {
             this.batch = batch;
             this.greeks = greeks;
             this.out = out;
+            this.lead = lead;
             this.k = k;
             this.from = from;
             this.to = to;
@@ -121,7 +126,7 @@ final class FallbackChain {
             int chunk = engine.chunkSize();
             if (to - from > chunk && ForkJoinTask.inForkJoinPool()) {
                 List<Piece> pieces = new ArrayList<>();
-                for (int start = from; start < to; start += chunk) pieces.add(new Piece(batch, greeks, out, k, start, Math.min(to, start + chunk)));
+                for (int start = from; start < to; start += chunk) pieces.add(new Piece(batch, greeks, out, lead, k, start, Math.min(to, start + chunk)));
                 invokeAll(pieces);
                 return;
             }
@@ -130,10 +135,10 @@ final class FallbackChain {
             } catch (RuntimeException e) {
                 if (k == engines.size() - 1) throw e;
                 failed(engine, out, from, to, e);
-                new Piece(batch, greeks, out, k + 1, from, to).compute();
+                new Piece(batch, greeks, out, lead, k + 1, from, to).compute();
                 return;
             }
-            settle(engine, k == 0 ? FallbackReason.NONE : FallbackReason.ENGINE_FAILED);
+            settle(engine, k == lead ? FallbackReason.NONE : FallbackReason.ENGINE_FAILED);
         }
 
         /** Tags what {@code engine} priced; moves options outside the domain or failing the self-check to the formula. */

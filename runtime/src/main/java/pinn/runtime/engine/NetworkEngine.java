@@ -1,5 +1,6 @@
 package pinn.runtime.engine;
 
+import java.util.function.BooleanSupplier;
 import pinn.autodiff.Tape;
 import pinn.autodiff.Workspace;
 import pinn.kernels.Backend;
@@ -32,8 +33,17 @@ final class NetworkEngine implements PricingEngine {
     /** The fused single-option path; null on a GPU, where one option is not worth a device round trip. */
     private final SingleOptionPricer single;
 
+    /** Whether the network's backend can still compute (a GPU's fails for good after a device fault). */
+    private final BooleanSupplier usable;
+
+    /** An engine on a backend that never fails for good (the CPU's). */
     NetworkEngine(Engine id, PricingNetwork network) {
+        this(id, network, () -> true);
+    }
+
+    NetworkEngine(Engine id, PricingNetwork network, BooleanSupplier usable) {
         this.id = id;
+        this.usable = usable;
         this.network = network;
         boolean gpu = id == Engine.PINN_CUDA;
         this.block = gpu ? GPU_BLOCK : CPU_BLOCK;
@@ -48,6 +58,11 @@ final class NetworkEngine implements PricingEngine {
     @Override
     public int chunkSize() {
         return block;
+    }
+
+    @Override
+    public boolean usable() {
+        return usable.getAsBoolean();
     }
 
     /** One option by the fused jets. */

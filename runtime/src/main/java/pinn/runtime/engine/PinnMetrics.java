@@ -4,12 +4,12 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import pinn.kernels.NativeMemory;
 
 /**
@@ -25,7 +25,8 @@ import pinn.kernels.NativeMemory;
  *       {@code _load_failures_total}, {@code _evictions_total}, and the gauge {@code pinn_models_cached};
  *   <li>{@code pinn_native_bytes}: native memory held by the library's arenas;
  *   <li>{@code pinn_gpu_available}: 1 when the CUDA engine leads the chain, else 0, and
- *       {@code pinn_gpu_info{reason}} with the probe's reason ({@code none}, {@code no-driver}, …);
+ *       {@code pinn_gpu_info{reason}} (always 1) with why not: the probe's reason ({@code none},
+ *       {@code no-driver}, …), or {@code device-failed} once a GPU failed after start;
  *   <li>{@code pinn_training_duration_seconds}: histogram of model trainings.
  * </ul>
  *
@@ -44,10 +45,11 @@ public final class PinnMetrics {
      * Registers the metrics in {@code registry}.
      *
      * @param modelsCached reads how many models the cache holds
-     * @param gpuAvailable whether the GPU engine leads the chain
-     * @param gpuReason the probe's reason label when it does not ({@code none} when it does)
+     * @param gpuReason reads why the GPU engine does not lead the chain, as a label: the probe's
+     *                  reason, {@code device-failed} once a GPU failed after start, {@code none}
+     *                  while it leads
      */
-    PinnMetrics(PrometheusRegistry registry, DoubleSupplier modelsCached, boolean gpuAvailable, String gpuReason) {
+    PinnMetrics(PrometheusRegistry registry, DoubleSupplier modelsCached, Supplier<String> gpuReason) {
         Counter pricedCounter = counter(registry, "pinn_options_priced", "Options priced, by the engine that produced the result", "engine");
         Counter failureCounter = counter(registry, "pinn_engine_failures", "Engine failures; the next engine of the chain re-priced the work", "engine");
         for (Engine engine : Engine.values()) {
@@ -68,10 +70,11 @@ public final class PinnMetrics {
                 .callback(cb -> cb.call(modelsCached.getAsDouble())).register(registry);
         GaugeWithCallback.builder().name("pinn_native_bytes").help("Native memory held by the library's arenas").unit(Unit.BYTES)
                 .callback(cb -> cb.call(NativeMemory.bytesHeld())).register(registry);
+        // Read at each scrape: a GPU found at start can fail later, and then the CPU engine leads.
         GaugeWithCallback.builder().name("pinn_gpu_available").help("1 when the CUDA engine leads the fallback chain, else 0")
-                .callback(cb -> cb.call(gpuAvailable ? 1 : 0)).register(registry);
-        Info.builder().name("pinn_gpu").help("Why the CUDA engine is not used (reason none when it is)").labelNames("reason")
-                .register(registry).addLabelValues(gpuReason);
+                .callback(cb -> cb.call(gpuReason.get().equals("none") ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("pinn_gpu_info").help("Why the CUDA engine is not used (reason none when it is); always 1")
+                .labelNames("reason").callback(cb -> cb.call(1, gpuReason.get())).register(registry);
         trainingDuration = Histogram.builder().name("pinn_training_duration_seconds").help("Wall time of model trainings")
                 .classicOnly().classicUpperBounds(1, 10, 60, 300, 900, 1800, 3600).register(registry);
     }

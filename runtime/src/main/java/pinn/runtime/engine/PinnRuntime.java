@@ -8,16 +8,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import pinn.kernels.Backend;
 import pinn.kernels.VectorBackend;
+import pinn.kernels.cuda.CudaBackend;
+import pinn.kernels.cuda.CudaException;
+import pinn.kernels.cuda.CudaLibraries;
 import pinn.kernels.cuda.CudaProbe;
 import pinn.runtime.DefaultModel;
 import pinn.runtime.OptionType;
@@ -46,6 +51,10 @@ public final class PinnRuntime implements AutoCloseable {
 
     private static final AtomicLong RUNTIME_NUMBERS = new AtomicLong();
     private static final System.Logger LOG = System.getLogger(PinnRuntime.class.getName());
+    /** The GPU reason label when the GPU engine leads. */
+    private static final String NO_REASON = "none";
+    /** The GPU reason label once a GPU found at start has failed (a device fault): every further call would be refused. */
+    static final String GPU_LOST = "device-failed";
     /** How long close waits for queued frees (each takes microseconds to milliseconds). */
     private static final long FREE_TIMEOUT_SECONDS = 10;
 
@@ -57,9 +66,12 @@ public final class PinnRuntime implements AutoCloseable {
     private final ExecutorService freer;
     private final Backend cpuBackend;
     /** The CUDA backend when the probe found a usable GPU, else null. */
-    private final Backend gpuBackend;
+    private final CudaBackend gpuBackend;
     /** The probe's one line: the device, or why there is none. */
     private final String gpuStatus;
+    /** The probe's reason label, {@code none} when it found a GPU. */
+    private final String gpuProbeReason;
+    private final AtomicBoolean gpuLossLogged = new AtomicBoolean();
     private final SelfCheck selfCheck;
     private final PinnMetrics metrics;
     private final UnaryOperator<List<PricingEngine>> chainCustomiser;
@@ -72,14 +84,18 @@ public final class PinnRuntime implements AutoCloseable {
     private PinnRuntime(Builder b, ModelFile initialModel, String initialName) {
         this.threadNamePrefix = "pinn-" + RUNTIME_NUMBERS.incrementAndGet() + "-";
         this.cpuBackend = new VectorBackend(1);
-        CudaProbe.Outcome gpu = b.gpu ? CudaProbe.probe()
-                : new CudaProbe.Unusable(CudaProbe.Reason.DISABLED, "switched off by PinnRuntime.Builder.gpu(false)");
+        CudaProbe.Outcome gpu = !b.gpu ? new CudaProbe.Unusable(CudaProbe.Reason.DISABLED, "switched off by PinnRuntime.Builder.gpu(false)")
+                : b.cudaLibraries == null ? CudaProbe.probe()
+                : new CudaProbe(b.cudaLibraries, CudaProbe.Options.fromSystemProperties()).run();
         if (gpu instanceof CudaProbe.Usable usable) {
             this.gpuBackend = usable.backend();
             this.gpuStatus = usable.logLine();
+            this.gpuProbeReason = NO_REASON;
         } else {
+            CudaProbe.Unusable unusable = (CudaProbe.Unusable) gpu;
             this.gpuBackend = null;
-            this.gpuStatus = ((CudaProbe.Unusable) gpu).logLine();
+            this.gpuStatus = unusable.logLine();
+            this.gpuProbeReason = unusable.reason().label();
         }
         LOG.log(System.Logger.Level.INFO, gpuStatus);
         this.workers = new WorkerPool(b.threads, threadNamePrefix + "worker-");
@@ -88,8 +104,7 @@ public final class PinnRuntime implements AutoCloseable {
         this.selfCheck = b.selfCheck;
         this.chainCustomiser = b.chainCustomiser;
         this.closeTimeout = b.closeTimeout;
-        this.metrics = new PinnMetrics(b.registry, this::cachedModelCount, gpuBackend != null,
-                gpu instanceof CudaProbe.Unusable unusable ? unusable.reason().label() : "none");
+        this.metrics = new PinnMetrics(b.registry, this::cachedModelCount, this::gpuReason);
         ModelLoader modelLoader = b.modelDirectory == null ? b.modelLoader
                 : new DirectoryModelLoader(b.modelDirectory, b.trainMissingModels, metrics::trainingFinished);
         this.cache = new ModelCache(b.cacheCapacity, modelLoader, file -> open("cached", file), loader, metrics);
@@ -280,7 +295,30 @@ public final class PinnRuntime implements AutoCloseable {
      * worker threads; CUDA backend unavailable (no-driver): libcuda.so.1 not found".
      */
     public String engineReport() {
-        return "pinn-cpu: " + cpuBackend + " on " + workers.pool().getParallelism() + " worker threads; " + gpuStatus;
+        String gpu = gpuBackend != null && !gpuUsable()
+                ? "CUDA backend lost (" + GPU_LOST + "): " + gpuBackend.failure().map(Throwable::getMessage).orElse("") : gpuStatus;
+        return "pinn-cpu: " + cpuBackend + " on " + workers.pool().getParallelism() + " worker threads; " + gpu;
+    }
+
+    /**
+     * Whether the GPU engine leads: the probe found a GPU and it has not failed since (after a
+     * device fault the backend refuses every call for good). Logs the loss, once.
+     */
+    private boolean gpuUsable() {
+        if (gpuBackend == null) return false;
+        Optional<CudaException> failure = gpuBackend.failure();
+        if (failure.isEmpty()) return true;
+        if (gpuLossLogged.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "CUDA backend lost (" + GPU_LOST + "): " + failure.get().getMessage()
+                    + "; the CPU engine leads from now on");
+        }
+        return false;
+    }
+
+    /** Why the GPU engine does not lead, as a metric label: {@code none} when it does. */
+    private String gpuReason() {
+        if (gpuBackend == null) return gpuProbeReason;
+        return gpuUsable() ? NO_REASON : GPU_LOST;
     }
 
     /** The network on each backend (GPU first when there is one), their engines, and the chain over them. */
@@ -288,9 +326,9 @@ public final class PinnRuntime implements AutoCloseable {
         List<PricingNetwork> networks = new ArrayList<>();
         List<NetworkEngine> engines = new ArrayList<>();
         try {
-            if (gpuBackend != null) {
+            if (gpuUsable()) {
                 networks.add(PricingNetwork.fromModelFile(gpuBackend, file));
-                engines.add(new NetworkEngine(Engine.PINN_CUDA, networks.getLast()));
+                engines.add(new NetworkEngine(Engine.PINN_CUDA, networks.getLast(), this::gpuUsable));
             }
             networks.add(PricingNetwork.fromModelFile(cpuBackend, file));
             engines.add(new NetworkEngine(Engine.PINN_CPU, networks.getLast()));
@@ -406,6 +444,7 @@ public final class PinnRuntime implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private UnaryOperator<List<PricingEngine>> chainCustomiser = UnaryOperator.identity();
         private boolean gpu = true;
+        private CudaLibraries cudaLibraries;
         private Path modelDirectory;
         private boolean trainMissingModels;
 
@@ -493,6 +532,12 @@ public final class PinnRuntime implements AutoCloseable {
          */
         public Builder gpu(boolean probe) {
             this.gpu = probe;
+            return this;
+        }
+
+        /** Probes {@code libraries} instead of this machine's: tests run the runtime on {@link pinn.kernels.cuda.EmulatedCuda}. */
+        Builder cudaLibraries(CudaLibraries libraries) {
+            this.cudaLibraries = Objects.requireNonNull(libraries, "libraries");
             return this;
         }
 

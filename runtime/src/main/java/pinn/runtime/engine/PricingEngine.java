@@ -32,4 +32,12 @@ public interface PricingEngine {
 
     /** The range size this engine works best on; the chain splits batches into pieces this large and prices them in parallel. */
     int chunkSize();
+
+    /**
+     * False once this engine can no longer price at all (its GPU failed, so every further call
+     * would be refused); the chain then skips it, and the next engine leads.
+     */
+    default boolean usable() {
+        return true;
+    }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,7 +150,7 @@ class FallbackChainTest {
             for (MetricSnapshot snapshot : registry.scrape()) {
                 String name = snapshot.getMetadata().getPrometheusName();
                 if (name.equals("pinn_gpu_available")) available = ((GaugeSnapshot) snapshot).getDataPoints().getFirst().getValue();
-                if (name.equals("pinn_gpu")) reason = ((InfoSnapshot) snapshot).getDataPoints().getFirst().getLabels().get("reason");
+                if (name.equals("pinn_gpu_info")) reason = ((GaugeSnapshot) snapshot).getDataPoints().getFirst().getLabels().get("reason");
             }
             assertEquals(gpu ? 1 : 0, available);
             if (!gpu) {
