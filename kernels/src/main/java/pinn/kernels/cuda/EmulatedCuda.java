@@ -13,10 +13,12 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -54,7 +56,7 @@ public final class EmulatedCuda implements CudaLibraries {
     private long failingLaunch = -1;
     private String corruptKernel;
     private SymbolLookup hostKernels;
-    private final Map<Kernel, MethodHandle> hostLaunchers = new java.util.EnumMap<>(Kernel.class);
+    private final Map<Kernel, MethodHandle> hostLaunchers = new EnumMap<>(Kernel.class);
 
     private final Arena arena = Arena.ofShared();
     private Map<String, MemorySegment> driverStubs;
@@ -145,7 +147,7 @@ public final class EmulatedCuda implements CudaLibraries {
      * CUDA_ERROR_ILLEGAL_ADDRESS, as on a GPU), but not for their extent.
      */
     public EmulatedCuda withKernelsFrom(SymbolLookup library) {
-        hostKernels = java.util.Objects.requireNonNull(library);
+        hostKernels = Objects.requireNonNull(library);
         return this;
     }
 
