@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,9 +56,11 @@ public final class PinnRuntime implements AutoCloseable {
     static final String GPU_LOST = "device-failed";
     /** How long close waits for queued frees (each takes microseconds to milliseconds). */
     private static final long FREE_TIMEOUT_SECONDS = 10;
+    /** How long close waits, past its deadline, for threads told to stop to end. */
+    private static final Duration THREAD_EXIT_GRACE = Duration.ofSeconds(1);
 
-    /** Names of this runtime's threads start with this, e.g. "pinn-1-worker-0". */
-    private final String threadNamePrefix;
+    /** Every thread this runtime starts, named "pinn-N-…". */
+    private final RuntimeThreads threads;
     private final WorkerPool workers;
     private final ExecutorService loader;
     /** Frees models whose last reference is gone, off the request threads (see {@link LoadedModel}). */
@@ -82,7 +83,7 @@ public final class PinnRuntime implements AutoCloseable {
     private volatile boolean closed;
 
     private PinnRuntime(Builder b, ModelFile initialModel, String initialName) {
-        this.threadNamePrefix = "pinn-" + RUNTIME_NUMBERS.incrementAndGet() + "-";
+        this.threads = new RuntimeThreads("pinn-" + RUNTIME_NUMBERS.incrementAndGet() + "-");
         this.cpuBackend = new VectorBackend(1);
         CudaProbe.Outcome gpu = !b.gpu ? new CudaProbe.Unusable(CudaProbe.Reason.DISABLED, "switched off by PinnRuntime.Builder.gpu(false)")
                 : b.cudaLibraries == null ? CudaProbe.probe()
@@ -98,9 +99,9 @@ public final class PinnRuntime implements AutoCloseable {
             this.gpuProbeReason = unusable.reason().label();
         }
         LOG.log(System.Logger.Level.INFO, gpuStatus);
-        this.workers = new WorkerPool(b.threads, threadNamePrefix + "worker-");
-        this.loader = singleDaemonThread(threadNamePrefix + "model-loader");
-        this.freer = singleDaemonThread(threadNamePrefix + "model-freer");
+        this.workers = new WorkerPool(b.threads, threads);
+        this.loader = threads.singleThread("model-loader");
+        this.freer = threads.singleThread("model-freer");
         this.selfCheck = b.selfCheck;
         this.chainCustomiser = b.chainCustomiser;
         this.closeTimeout = b.closeTimeout;
@@ -109,14 +110,6 @@ public final class PinnRuntime implements AutoCloseable {
                 : new DirectoryModelLoader(b.modelDirectory, b.trainMissingModels, metrics::trainingFinished);
         this.cache = new ModelCache(b.cacheCapacity, modelLoader, file -> open("cached", file), loader, metrics);
         current.set(open(initialName, initialModel));
-    }
-
-    private static ExecutorService singleDaemonThread(String name) {
-        return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** A runtime with the default model and default settings. */
@@ -395,6 +388,7 @@ public final class PinnRuntime implements AutoCloseable {
             LoadedModel model = current.getAndSet(null);
             if (model != null) model.retire();
             finishFrees();
+            awaitThreadsEnded(deadline);
             cpuBackend.close();
             if (gpuBackend != null) gpuBackend.close();
         }
@@ -415,6 +409,20 @@ public final class PinnRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the runtime's threads to end (workers free their buffers as they end), past the
+     * close deadline by at most {@link #THREAD_EXIT_GRACE}: a thread told to stop ends in
+     * microseconds unless it is still in a batch that outlived the close timeout.
+     */
+    private void awaitThreadsEnded(long deadline) {
+        try {
+            List<String> alive = threads.join(Math.max(deadline, System.nanoTime() + THREAD_EXIT_GRACE.toNanos()));
+            if (!alive.isEmpty()) LOG.log(System.Logger.Level.WARNING, "threads still running after close: " + String.join(", ", alive));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Waits until every free queued so far has run (for tests that count native bytes). */
     void awaitQueuedFrees() throws InterruptedException, java.util.concurrent.ExecutionException {
         freer.submit(() -> { }).get();
@@ -422,7 +430,7 @@ public final class PinnRuntime implements AutoCloseable {
 
     /** The start of the names of this runtime's threads, e.g. "pinn-1-" (workers "pinn-1-worker-0", loader "pinn-1-model-loader", freer "pinn-1-model-freer"). */
     public String threadNamePrefix() {
-        return threadNamePrefix;
+        return threads.namePrefix();
     }
 
     /** Whether {@link #close()} has been called. */

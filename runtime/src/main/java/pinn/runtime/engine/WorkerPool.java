@@ -19,9 +19,10 @@ final class WorkerPool implements AutoCloseable {
 
     private final ForkJoinPool pool;
 
-    /** @param namePrefix the workers are named namePrefix + index */
-    WorkerPool(int threads, String namePrefix) {
-        pool = new ForkJoinPool(threads, p -> new Worker(p, namePrefix), null, false);
+    /** The workers are named {@code threads.namePrefix()} + "worker-" + index, and tracked by {@code threads}. */
+    WorkerPool(int count, RuntimeThreads threads) {
+        String namePrefix = threads.namePrefix() + "worker-";
+        pool = new ForkJoinPool(count, p -> threads.track(new Worker(p, namePrefix)), null, false);
     }
 
     ForkJoinPool pool() {
