@@ -364,8 +364,9 @@ public final class PinnRuntime implements AutoCloseable {
     }
 
     /**
-     * Stops accepting work, waits up to the close timeout for work in flight, stops the worker and
-     * loader threads and frees the models. Closing twice is harmless.
+     * Stops accepting work, waits up to the close timeout for work in flight, frees the models and
+     * returns once the runtime's threads have ended (then closes the backends their buffers live
+     * on). Closing twice is harmless.
      */
     @Override
     public void close() {
