@@ -27,10 +27,20 @@ final class RuntimeThreads {
         return namePrefix;
     }
 
-    /** Remembers {@code thread}, which must be one of the runtime's own. */
+    /**
+     * Remembers {@code thread}, which must be one of the runtime's own, and forgets those that have
+     * ended: the worker pool retires idle workers and starts new ones, so over a long life the
+     * ended ones would pile up.
+     */
     <T extends Thread> T track(T thread) {
+        started.removeIf(t -> t.getState() == Thread.State.TERMINATED);
         started.add(thread);
         return thread;
+    }
+
+    /** How many threads are remembered: every one not known to have ended. */
+    int remembered() {
+        return started.size();
     }
 
     /** An executor with one daemon thread named namePrefix + {@code name}. */
